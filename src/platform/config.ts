@@ -1,0 +1,113 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration comes from the environment only, is validated once at start, and is frozen.
+ * A wrong value stops the process with one line that names the variable to fix.
+ */
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number between ${min} and ${max}`);
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),
+  PORT: integer(1, 65535).default(3000),
+  HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
+  PRESSROOM_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+    .optional(),
+  PRESSROOM_DATA_DIR: z.string().trim().min(1, 'must not be empty').default('./data'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine(
+      (v) => /^postgres(ql)?:\/\//.test(v) || v.startsWith('sqlite:'),
+      'must start with postgres:// (PostgreSQL) or sqlite: (a SQLite file path)',
+    )
+    .optional(),
+  DATABASE_POOL_SIZE: integer(1, 200).default(10),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  PRESSROOM_BODY_LIMIT_KB: integer(1, 1_048_576).default(2048),
+  PRESSROOM_WORKER_CONCURRENCY: integer(1, 64).default(4),
+  PRESSROOM_TRUST_PROXY: boolean.default(false),
+  PRESSROOM_PAGE_CACHE: boolean.default(true),
+  PRESSROOM_DEMO_CONTENT: boolean.default(true),
+});
+
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; file: string }
+  | { dialect: 'postgres'; url: string; poolSize: number };
+
+export interface Config {
+  readonly env: 'production' | 'development' | 'test';
+  readonly port: number;
+  readonly host: string;
+  /** Public base URL without a trailing slash, e.g. https://example.com */
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  readonly logLevel: string;
+  readonly bodyLimitBytes: number;
+  readonly workerConcurrency: number;
+  readonly trustProxy: boolean;
+  readonly pageCache: boolean;
+  readonly demoContent: boolean;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as in most shells' `FOO= cmd`.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    const got = present[name];
+    throw new ConfigError(
+      `Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${got === undefined ? '' : ` (got "${got}")`}`,
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.PRESSROOM_DATA_DIR);
+  const url = e.DATABASE_URL;
+  const database: DatabaseConfig =
+    url === undefined
+      ? { dialect: 'sqlite', file: path.join(dataDir, 'pressroom.db') }
+      : url.startsWith('sqlite:')
+        ? { dialect: 'sqlite', file: path.resolve(url.slice('sqlite:'.length)) }
+        : { dialect: 'postgres', url, poolSize: e.DATABASE_POOL_SIZE };
+  const publicUrl = (
+    e.PRESSROOM_URL ?? `http://${e.HOST === '0.0.0.0' ? 'localhost' : e.HOST}:${e.PORT}`
+  ).replace(/\/+$/, '');
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    dataDir,
+    database: Object.freeze(database),
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.PRESSROOM_BODY_LIMIT_KB * 1024,
+    workerConcurrency: e.PRESSROOM_WORKER_CONCURRENCY,
+    trustProxy: e.PRESSROOM_TRUST_PROXY,
+    pageCache: e.PRESSROOM_PAGE_CACHE,
+    demoContent: e.PRESSROOM_DEMO_CONTENT,
+  });
+}

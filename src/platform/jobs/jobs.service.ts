@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import type { Clock } from '../clock.js';
+import type { Db, Dialect } from '../db/index.js';
+import type { Logger } from '../logger.js';
+import * as repo from './jobs.repository.js';
+import type { Job } from './jobs.repository.js';
+
+export type JobHandler = (payload: unknown, job: Job) => Promise<void>;
+
+export interface EnqueueOptions {
+  runAt?: Date;
+  /** At most one queued or running job per key; enqueueing again moves the queued one. */
+  uniqueKey?: string;
+  maxAttempts?: number;
+}
+
+export interface RetryPolicy {
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { baseDelayMs: 10_000, maxDelayMs: 3_600_000 };
+
+/** Exponential backoff with "full jitter", so a burst of failures does not retry in lockstep. */
+export function retryDelayMs(attempt: number, policy: RetryPolicy, random = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** Enqueues durable jobs. Any process (web or worker) may enqueue; workers run them. */
+export class JobQueue {
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly deps: { db: Db; clock: Clock }) {}
+
+  async enqueue(name: string, payload: unknown, options: EnqueueOptions = {}): Promise<Job> {
+    const now = this.deps.clock.now().toISOString();
+    const runAt = (options.runAt ?? this.deps.clock.now()).toISOString();
+    if (options.uniqueKey) {
+      const moved = await repo.rescheduleQueued(
+        this.deps.db,
+        options.uniqueKey,
+        runAt,
+        payload,
+        now,
+      );
+      if (moved) return this.notify(moved);
+    }
+    const job = await repo.insertJob(
+      this.deps.db,
+      {
+        name,
+        payload,
+        runAt,
+        maxAttempts: options.maxAttempts ?? 5,
+        ...(options.uniqueKey ? { uniqueKey: options.uniqueKey } : {}),
+      },
+      now,
+    );
+    return this.notify(job);
+  }
+
+  async cancel(uniqueKey: string): Promise<number> {
+    return repo.cancelQueued(this.deps.db, uniqueKey, this.deps.clock.now().toISOString());
+  }
+
+  get(id: string) {
+    return repo.findJob(this.deps.db, id);
+  }
+
+  list(filter: Parameters<typeof repo.listJobs>[1]) {
+    return repo.listJobs(this.deps.db, filter);
+  }
+
+  /** Lets an in-process worker wake at once instead of at its next poll. */
+  onEnqueue(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(job: Job): Job {
+    for (const l of this.listeners) l();
+    return job;
+  }
+}
+
+export interface JobWorkerOptions {
+  db: Db;
+  dialect: Dialect;
+  clock: Clock;
+  logger: Logger;
+  queue?: JobQueue;
+  concurrency: number;
+  pollIntervalMs?: number;
+  leaseMs?: number;
+  retry?: RetryPolicy;
+}
+
+/**
+ * Claims due jobs and runs them with at most `concurrency` at a time. Leases are renewed
+ * while a job runs; a worker that dies leaves leases that expire, and the jobs run again
+ * elsewhere (so handlers must be idempotent: run at least once, rarely twice).
+ */
+export class JobWorker {
+  readonly id = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly running = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private started = false;
+  private polling: Promise<void> | undefined;
+  private pollAgain = false;
+  private unsubscribe: (() => void) | undefined;
+  private readonly pollIntervalMs: number;
+  private readonly leaseMs: number;
+  private readonly retry: RetryPolicy;
+
+  constructor(private readonly opts: JobWorkerOptions) {
+    this.pollIntervalMs = opts.pollIntervalMs ?? 1000;
+    this.leaseMs = opts.leaseMs ?? 5 * 60_000;
+    this.retry = opts.retry ?? defaultRetryPolicy;
+  }
+
+  register(name: string, handler: JobHandler): this {
+    this.handlers.set(name, handler);
+    return this;
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.unsubscribe = this.opts.queue?.onEnqueue(() => this.wake());
+    this.timer = setInterval(() => this.wake(), this.pollIntervalMs);
+    this.leaseTimer = setInterval(() => void this.renewLeases(), Math.max(1000, this.leaseMs / 3));
+    this.wake();
+  }
+
+  /** Runs one claim-and-run round and waits for it; for tests and the CLI. */
+  async drain(): Promise<void> {
+    for (;;) {
+      const claimed = await this.claimAndRun();
+      await Promise.all([...this.running.values()]);
+      if (claimed === 0) return;
+    }
+  }
+
+  wake(): void {
+    if (this.stopping) return;
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
+    this.polling = (async () => {
+      do {
+        this.pollAgain = false;
+        try {
+          await this.claimAndRun();
+        } catch (error) {
+          this.opts.logger.error({ err: error }, 'job claim failed');
+        }
+      } while (this.pollAgain && !this.stopping);
+    })().finally(() => {
+      this.polling = undefined;
+    });
+  }
+
+  private async claimAndRun(): Promise<number> {
+    const free = this.opts.concurrency - this.running.size;
+    if (free <= 0 || this.stopping) return 0;
+    const now = this.opts.clock.now();
+    const jobs = await repo.claimJobs(this.opts.db, this.opts.dialect, {
+      workerId: this.id,
+      limit: free,
+      now: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + this.leaseMs).toISOString(),
+      names: [...this.handlers.keys()],
+    });
+    for (const job of jobs) {
+      const run = this.run(job).finally(() => {
+        this.running.delete(job.id);
+        // A slot freed up: there may be more due work.
+        if (!this.stopping) this.wake();
+      });
+      this.running.set(job.id, run);
+    }
+    return jobs.length;
+  }
+
+  private async run(job: Job): Promise<void> {
+    const handler = this.handlers.get(job.name);
+    const log = this.opts.logger.child({ job: job.id, jobName: job.name, attempt: job.attempts });
+    try {
+      if (!handler) throw new Error(`No handler for job ${job.name}`);
+      await handler(JSON.parse(job.payload) as unknown, job);
+      await repo.markDone(this.opts.db, job.id, this.id, this.opts.clock.now().toISOString());
+      log.debug('job done');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const now = this.opts.clock.now();
+      const retryAt =
+        job.attempts >= job.max_attempts
+          ? null
+          : new Date(now.getTime() + retryDelayMs(job.attempts, this.retry)).toISOString();
+      log.warn({ err: error, retryAt }, retryAt ? 'job failed; will retry' : 'job failed for good');
+      await repo
+        .markFailed(this.opts.db, job.id, this.id, { error: message, retryAt, now: now.toISOString() })
+        .catch((e: unknown) => log.error({ err: e }, 'could not record job failure'));
+    }
+  }
+
+  private async renewLeases(): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (ids.length === 0) return;
+    const until = new Date(this.opts.clock.now().getTime() + this.leaseMs).toISOString();
+    await repo
+      .extendLease(this.opts.db, ids, this.id, until)
+      .catch((error: unknown) => this.opts.logger.warn({ err: error }, 'lease renewal failed'));
+  }
+
+  /**
+   * Stops claiming, gives running jobs `graceMs` to finish, then hands the rest back to
+   * the queue so another worker can take them without waiting for the lease to expire.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    clearInterval(this.leaseTimer);
+    this.unsubscribe?.();
+    await this.polling;
+    const all = Promise.all([...this.running.values()]);
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (timeout = setTimeout(r, graceMs)))]);
+    clearTimeout(timeout);
+    const unfinished = [...this.running.keys()];
+    if (unfinished.length > 0) {
+      this.opts.logger.info({ jobs: unfinished.length }, 'releasing unfinished jobs');
+      await repo.releaseJobs(
+        this.opts.db,
+        unfinished,
+        this.id,
+        this.opts.clock.now().toISOString(),
+      );
+    }
+  }
+}
