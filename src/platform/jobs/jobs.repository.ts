@@ -176,6 +176,15 @@ export async function extendLease(
     .execute();
 }
 
+export async function findLiveByKey(db: Db, uniqueKey: string): Promise<Job | undefined> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('unique_key', '=', uniqueKey)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+}
+
 export async function findJob(db: Db, id: string): Promise<Job | undefined> {
   return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
 }

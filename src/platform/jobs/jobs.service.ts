@@ -13,6 +13,8 @@ export interface EnqueueOptions {
   /** At most one queued or running job per key; enqueueing again moves the queued one. */
   uniqueKey?: string;
   maxAttempts?: number;
+  /** Run inside the caller's transaction, so the job exists if and only if it commits. */
+  executor?: Db;
 }
 
 export interface RetryPolicy {
@@ -35,11 +37,12 @@ export class JobQueue {
   constructor(private readonly deps: { db: Db; clock: Clock }) {}
 
   async enqueue(name: string, payload: unknown, options: EnqueueOptions = {}): Promise<Job> {
+    const db = options.executor ?? this.deps.db;
     const now = this.deps.clock.now().toISOString();
     const runAt = (options.runAt ?? this.deps.clock.now()).toISOString();
     if (options.uniqueKey) {
       const moved = await repo.rescheduleQueued(
-        this.deps.db,
+        db,
         options.uniqueKey,
         runAt,
         payload,
@@ -47,22 +50,33 @@ export class JobQueue {
       );
       if (moved) return this.notify(moved);
     }
-    const job = await repo.insertJob(
-      this.deps.db,
-      {
-        name,
-        payload,
-        runAt,
-        maxAttempts: options.maxAttempts ?? 5,
-        ...(options.uniqueKey ? { uniqueKey: options.uniqueKey } : {}),
-      },
-      now,
-    );
-    return this.notify(job);
+    try {
+      const job = await repo.insertJob(
+        db,
+        {
+          name,
+          payload,
+          runAt,
+          maxAttempts: options.maxAttempts ?? 5,
+          ...(options.uniqueKey ? { uniqueKey: options.uniqueKey } : {}),
+        },
+        now,
+      );
+      return this.notify(job);
+    } catch (error) {
+      // Another process enqueued the same key first, or it is running right now: that one stands.
+      const live = options.uniqueKey ? await repo.findLiveByKey(db, options.uniqueKey) : undefined;
+      if (live) return live;
+      throw error;
+    }
   }
 
-  async cancel(uniqueKey: string): Promise<number> {
-    return repo.cancelQueued(this.deps.db, uniqueKey, this.deps.clock.now().toISOString());
+  async purgeFinished(before: Date): Promise<number> {
+    return repo.deleteFinishedBefore(this.deps.db, before.toISOString());
+  }
+
+  async cancel(uniqueKey: string, executor: Db = this.deps.db): Promise<number> {
+    return repo.cancelQueued(executor, uniqueKey, this.deps.clock.now().toISOString());
   }
 
   get(id: string) {

@@ -172,6 +172,7 @@ describe.runIf(hasPostgres)('two workers on PostgreSQL', () => {
             payload: JSON.stringify(i),
             status: 'queued',
             run_at: new Date(0).toISOString(),
+            attempts: 0,
             max_attempts: 3,
             created_at: new Date().toISOString(),
             updated_at: new Date().toISOString(),

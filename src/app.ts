@@ -1,0 +1,138 @@
+import { Hono } from 'hono';
+import { systemClock, type Clock } from './platform/clock.js';
+import { ContentVersion } from './platform/cache/content-version.js';
+import type { Config } from './platform/config.js';
+import { migrate, migrations, openDatabase, type DatabaseHandle } from './platform/db/index.js';
+import { notFound } from './platform/errors.js';
+import { csrfProtection, errorHandler, limitBody, requestContext, type BaseEnv } from './platform/http/index.js';
+import { JobQueue, JobWorker } from './platform/jobs/index.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { RateLimiter } from './platform/security/rate-limit.js';
+import { createHealthRoutes, createJobsApi, registerMaintenanceJobs, scheduleCleanup } from './modules/operations/index.js';
+import { createPostsApi, PostsService, PUBLISH_JOB } from './modules/posts/index.js';
+import { createSettingsApi, SettingsService } from './modules/settings/index.js';
+import { createAdminPages, createStaffApi, StaffService } from './modules/staff/index.js';
+import { createTagsApi, TagsService } from './modules/tags/index.js';
+import { createSiteRoutes, loadSiteAssets, PageCache, siteErrorRenderer, type SiteContent } from './site/index.js';
+
+export interface PressroomOptions {
+  config: Config;
+  logger?: Logger;
+  clock?: Clock;
+  /** An already-open database (tests); otherwise one is opened from config. */
+  database?: DatabaseHandle;
+  /** How often other processes' content changes are noticed; default 1 s. */
+  contentPollMs?: number;
+}
+
+export type Pressroom = Awaited<ReturnType<typeof createPressroom>>;
+
+/**
+ * The composition root: opens the database, applies migrations, builds every service with
+ * its dependencies and mounts the routes. Nothing else wires things together.
+ */
+export async function createPressroom(options: PressroomOptions) {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const database = options.database ?? (await openDatabase(config.database));
+  const { db, dialect } = database;
+  const applied = await migrate(db as never, dialect, migrations);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+
+  const pageCache = new PageCache({ enabled: config.pageCache });
+  const contentVersion = new ContentVersion({ db, logger, pollMs: options.contentPollMs ?? 1000 });
+  // Anything a reader sees changed: drop our cached pages now and tell the other processes.
+  const onContentChange = async () => {
+    pageCache.clear();
+    await contentVersion.bump();
+  };
+
+  const jobs = new JobQueue({ db, clock });
+  const rateLimiter = new RateLimiter({ db, clock });
+  const staff = new StaffService({ db, clock, logger, rateLimiter });
+  const settings = new SettingsService({ db, logger, onChange: onContentChange });
+  const tags = new TagsService({ db, clock, onChange: onContentChange });
+  const posts = new PostsService({ db, clock, logger, jobs, tags, staff, onChange: onContentChange });
+
+  const content: SiteContent = {
+    listPublished: (q) => posts.listPublished(q),
+    getPublished: (slug) => posts.getPublished(slug),
+    redirectFor: (slug) => posts.redirectFor(slug),
+    archiveMonths: () => posts.archiveMonths(),
+    sitemapEntries: () => posts.sitemapEntries(),
+    sitemapTags: () => posts.sitemapTags(),
+    sitemapAuthors: () => posts.sitemapAuthors(),
+    findTag: async (slug) => {
+      const tag = await tags.findBySlug(slug);
+      return tag && { id: tag.id, slug: tag.slug, name: tag.name, description: tag.description };
+    },
+    findAuthor: async (slug) => {
+      const s = await staff.findBySlug(slug);
+      return s && { id: s.id, slug: s.slug, name: s.name, bio: s.bio };
+    },
+    settings: () => settings.get(),
+  };
+
+  const secureCookies = config.publicUrl.startsWith('https://');
+  const assets = await loadSiteAssets();
+  const app = new Hono<BaseEnv>();
+  app.use('*', requestContext(logger, config.trustProxy));
+  app.use('*', async (c, next) => {
+    // Only requests that carry a body pay for the size check.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    return limitBody(config.bodyLimitBytes)(c, next);
+  });
+  app.use('*', csrfProtection({ publicOrigin: new URL(config.publicUrl).origin }));
+  app.onError(errorHandler(siteErrorRenderer({ content, assets })));
+  app.notFound(() => {
+    throw notFound('Page');
+  });
+
+  app.route('/', createHealthRoutes({ db }));
+  app.route('/api/admin', createStaffApi({ staff, secureCookies }));
+  app.route('/api/admin/posts', createPostsApi({ posts, staff }));
+  app.route('/api/admin/tags', createTagsApi({ tags, staff }));
+  app.route('/api/admin/settings', createSettingsApi({ settings, staff }));
+  app.route('/api/admin/jobs', createJobsApi({ jobs, staff }));
+  app.route('/admin', createAdminPages({ staff, secureCookies }));
+  app.route('/', createSiteRoutes({ content, cache: pageCache, publicUrl: config.publicUrl, assets }));
+
+  const makeWorker = () => {
+    const worker = new JobWorker({ db, dialect, clock, logger, queue: jobs, concurrency: config.workerConcurrency });
+    worker.register(PUBLISH_JOB, async (payload) => posts.publishScheduled((payload as { postId: string }).postId));
+    registerMaintenanceJobs(worker, { jobs, clock, rateLimiter, staff });
+    return worker;
+  };
+
+  let worker: JobWorker | undefined;
+  return {
+    app,
+    config,
+    logger,
+    clock,
+    db,
+    dialect,
+    services: { staff, posts, tags, settings, jobs, rateLimiter },
+    pageCache,
+    /** Starts the background job worker in this process (serve does by default; worker always). */
+    async startWorker() {
+      worker ??= makeWorker();
+      worker.start();
+      await scheduleCleanup({ jobs }, clock.now());
+      return worker;
+    },
+    /** Watches for content changes made by other processes (web processes need this). */
+    async watchContent() {
+      await contentVersion.start(() => pageCache.clear());
+    },
+    /** A worker not started in the background, for tests and one-shot CLI runs. */
+    worker: () => (worker ??= makeWorker()),
+    /** Releases claimed jobs, stops polling and closes the database. */
+    async close(graceMs = 10_000) {
+      contentVersion.stop();
+      await worker?.stop(graceMs);
+      await database.destroy();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type { PostDocument } from './document/index.js';
+
+export const POST_STATUSES = ['draft', 'scheduled', 'published'] as const;
+export type PostStatus = (typeof POST_STATUSES)[number];
+export const VISIBILITIES = ['public', 'members', 'paid'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+export interface PostTag {
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+}
+
+export interface PostAuthor {
+  id: string;
+  slug: string;
+  name: string;
+  bio: string | null;
+}
+
+export interface SeoFields {
+  meta_title: string | null;
+  meta_description: string | null;
+  og_title: string | null;
+  og_description: string | null;
+  og_image: string | null;
+  twitter_title: string | null;
+  twitter_description: string | null;
+  twitter_image: string | null;
+}
+
+/** A post as the admin API returns it. */
+export interface Post extends SeoFields {
+  id: string;
+  title: string;
+  slug: string;
+  status: PostStatus;
+  visibility: Visibility;
+  body: PostDocument;
+  html: string;
+  excerpt: string;
+  custom_excerpt: string | null;
+  feature_image: string | null;
+  feature_image_alt: string | null;
+  word_count: number;
+  reading_time: number;
+  published_at: string | null;
+  created_at: string;
+  updated_at: string;
+  is_demo: boolean;
+  tags: PostTag[];
+  authors: PostAuthor[];
+}
+
+/**
+ * A published post as the public site and feeds see it. `html` is what an anonymous
+ * reader may see: the whole post when public, only the part before the preview cut
+ * (or nothing) otherwise. `full` tells which.
+ */
+export interface PublicPost extends SeoFields {
+  id: string;
+  title: string;
+  slug: string;
+  visibility: Visibility;
+  html: string;
+  full: boolean;
+  excerpt: string;
+  feature_image: string | null;
+  feature_image_alt: string | null;
+  word_count: number;
+  reading_time: number;
+  published_at: string;
+  updated_at: string;
+  is_demo: boolean;
+  tags: PostTag[];
+  authors: PostAuthor[];
+}
+
+export interface PublishedQuery {
+  page: number;
+  limit: number;
+  tagSlug?: string;
+  authorSlug?: string;
+  /** Published in this month (UTC): `{ year: 2026, month: 3 }` */
+  month?: { year: number; month: number };
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pages: number;
+  limit: number;
+}
+
+export interface ArchiveMonth {
+  year: number;
+  month: number;
+  count: number;
+}

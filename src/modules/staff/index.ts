@@ -1,0 +1,17 @@
+export { StaffService, emailSchema, passwordSchema, nameSchema, roleSchema } from './staff.service.js';
+export type { StaffIdentity, PublicStaff } from './staff.service.js';
+export {
+  ROLES,
+  atLeast,
+  canAssignOtherAuthors,
+  canDeletePost,
+  canEditPost,
+  canManageSettings,
+  canManageStaff,
+  canManageTags,
+  canPublishPost,
+  type Role,
+  type Actor,
+} from './roles.js';
+export { authenticate, requireStaff, currentStaff, type AdminEnv } from './auth.middleware.js';
+export { createStaffApi, createAdminPages } from './staff.routes.js';
