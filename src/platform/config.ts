@@ -19,7 +19,8 @@ const boolean = z
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),
-  PORT: integer(1, 65535).default(3000),
+  // 0 asks the system for any free port (tests, benchmarks).
+  PORT: integer(0, 65535).default(3000),
   HOST: z.string().trim().min(1, 'must not be empty').default('127.0.0.1'),
   PRESSROOM_URL: z
     .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })

@@ -218,7 +218,9 @@ export class PageCache {
    * returns a RenderedPage to cache, or a Response (a redirect, say) to pass through
    * uncached; what it throws goes to the error handler, also uncached.
    */
-  route<C extends Context>(render: (c: C) => Promise<RenderResult>): (c: C) => Response | Promise<Response> {
+  route<C extends Context>(
+    render: (c: C) => Promise<RenderResult>,
+  ): (c: C) => Response | Promise<Response> {
     return (c) => {
       const key = c.req.path;
       const entry = this.#entries.get(key);

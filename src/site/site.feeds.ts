@@ -55,15 +55,21 @@ function item(format: FeedFormat, post: PublicPost, publicUrl: string): Item {
     published: new Date(post.published_at),
     description: post.excerpt || undefined,
     content: entryContent(post, link),
-    // xml-js leaves `<` unescaped in attributes, where Atom puts the category label.
-    category: post.tags.map((t) => ({ name: t.name.replace(/</g, ''), term: t.slug })),
+    // xml-js leaves `<` unescaped in attributes, which is where Atom puts the label.
+    category: post.tags.map((t) => ({
+      name: format === 'atom' ? t.name.replace(/</g, '') : t.name,
+      term: t.slug,
+    })),
     // RSS's <author> must be an email address, which we do not publish; dc:creator is
     // what feed readers use for a name instead.
     ...(format === 'rss'
       ? post.authors.length
         ? {
             extensions: [
-              { name: 'dc:creator', objects: { _text: post.authors.map((a) => a.name).join(', ') } },
+              {
+                name: 'dc:creator',
+                objects: { _text: post.authors.map((a) => a.name).join(', ') },
+              },
             ],
           }
         : {}
@@ -78,10 +84,16 @@ function item(format: FeedFormat, post: PublicPost, publicUrl: string): Item {
  * The `feed` package writes JSON Feed 1.0; 1.1 renames `author` to `authors` (a list) and
  * adds `language`, so the output is upgraded rather than hand-built.
  */
-function toJsonFeed11(json: string, settings: SiteSettings, posts: PublicPost[], publicUrl: string) {
+function toJsonFeed11(
+  json: string,
+  settings: SiteSettings,
+  posts: PublicPost[],
+  publicUrl: string,
+) {
   const feed = JSON.parse(json) as Record<string, unknown> & { items: Record<string, unknown>[] };
   feed.version = 'https://jsonfeed.org/version/1.1';
   feed.language = settings.locale;
+  if (settings.icon) feed.favicon = absoluteUrl(publicUrl, settings.icon);
   feed.items.forEach((entry, i) => {
     delete entry.author;
     const post = posts[i];

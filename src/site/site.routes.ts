@@ -15,14 +15,7 @@ import { archivePage } from './views/archive.js';
 import type { SiteView } from './views/layout.js';
 import { authorPage, homePage, monthPage, tagPage } from './views/list.js';
 import { postPage } from './views/post.js';
-import {
-  archiveMonthPath,
-  authorPath,
-  homePath,
-  pagedPath,
-  postPath,
-  tagPath,
-} from './views/urls.js';
+import { archiveMonthPath, authorPath, homePath, postPath, tagPath } from './views/urls.js';
 
 export interface SiteDeps {
   content: SiteContent;

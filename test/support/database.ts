@@ -18,7 +18,9 @@ async function postgresReachable(): Promise<boolean> {
     return true;
   } catch (error) {
     if (process.env.CI === 'true') {
-      throw new Error(`CI=true but PostgreSQL is unreachable at ${postgresUrl}: ${String(error)}`);
+      throw new Error(`CI=true but PostgreSQL is unreachable at ${postgresUrl}: ${String(error)}`, {
+        cause: error,
+      });
     }
     console.warn(
       `PostgreSQL unreachable at ${postgresUrl} (${String(error)}); skipping the PostgreSQL runs. Set PRESSROOM_TEST_DATABASE_URL to run them.`,

@@ -2,7 +2,12 @@ import type { z } from 'zod';
 import type { Db } from '../../platform/db/index.js';
 import type { Logger } from '../../platform/logger.js';
 import * as repo from './settings.repository.js';
-import { defaultSiteSettings, siteSettingsSchema, siteSettingsPatchSchema, type SiteSettings } from './settings.schema.js';
+import {
+  defaultSiteSettings,
+  siteSettingsSchema,
+  type siteSettingsPatchSchema,
+  type SiteSettings,
+} from './settings.schema.js';
 
 const storedShape = siteSettingsSchema.partial();
 

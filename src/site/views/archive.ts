@@ -16,20 +16,30 @@ export function archivePage(site: SiteView, months: ArchiveMonth[]): string {
   const total = months.reduce((sum, m) => sum + m.count, 0);
 
   const main = html`<header class="list-header">
-<h1>Archive</h1>
-<p class="list-count">${plural(total, 'post', 'posts')}</p>
-</header>
-${years.length
-  ? years.map(
-      ({ year, months: inYear }) => html`<section class="archive-year" aria-labelledby="year-${year}">
-<h2 id="year-${year}">${year}</h2>
-<ul class="archive-months">${inYear.map(
-        (m) =>
-          html`<li><a href="${archiveMonthPath(m.year, m.month)}">${formatMonth(site.settings.locale, m.year, m.month)}</a> <span class="archive-count">${plural(m.count, 'post', 'posts')}</span></li>`,
-      )}</ul>
-</section>`,
-    )
-  : html`<p class="empty">Nothing published yet.</p>`}`;
+      <h1>Archive</h1>
+      <p class="list-count">${plural(total, 'post', 'posts')}</p>
+    </header>
+    ${
+      years.length
+        ? years.map(
+            ({ year, months: inYear }) =>
+              html`<section class="archive-year" aria-labelledby="year-${year}">
+                <h2 id="year-${year}">${year}</h2>
+                <ul class="archive-months">
+                  ${inYear.map(
+                    (m) =>
+                      html`<li>
+                        <a href="${archiveMonthPath(m.year, m.month)}"
+                          >${formatMonth(site.settings.locale, m.year, m.month)}</a
+                        >
+                        <span class="archive-count">${plural(m.count, 'post', 'posts')}</span>
+                      </li>`,
+                  )}
+                </ul>
+              </section>`,
+          )
+        : html`<p class="empty">Nothing published yet.</p>`
+    }`;
 
   return layout(
     site,

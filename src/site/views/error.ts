@@ -14,11 +14,14 @@ function heading(status: number): string {
 export function errorPage(site: SiteView, status: number, message: string): string {
   const title = heading(status);
   const main = html`<section class="error-page">
-<p class="error-status">Error ${status}</p>
-<h1>${title}</h1>
-<p>${message}</p>
-<p><a href="${homePath}">Go to the home page</a>${status === 404 ? html` or browse the <a href="/archive">archive</a>` : ''}.</p>
-</section>`;
+    <p class="error-status">Error ${status}</p>
+    <h1>${title}</h1>
+    <p>${message}</p>
+    <p>
+      <a href="${homePath}">Go to the home page</a
+      >${status === 404 ? html` or browse the <a href="/archive">archive</a>` : ''}.
+    </p>
+  </section>`;
   return layout(
     site,
     { title: `${title} – ${site.settings.title}`, description: title, path: null, noindex: true },

@@ -73,10 +73,11 @@ export function contrastRatio(a: string, b: string): number {
 
 /**
  * Text colour for buttons filled with the accent: publishers pick any accent, so the
- * text colour is chosen for contrast rather than assumed white.
+ * text colour is chosen for contrast rather than assumed white. Pure black (not a soft
+ * near-black) because only black-or-white guarantees 4.5:1 for every possible accent.
  */
-export function textColourOn(accent: string): '#ffffff' | '#111111' {
-  return contrastRatio(accent, '#ffffff') >= contrastRatio(accent, '#111111')
+export function textColourOn(accent: string): '#ffffff' | '#000000' {
+  return contrastRatio(accent, '#ffffff') >= contrastRatio(accent, '#000000')
     ? '#ffffff'
-    : '#111111';
+    : '#000000';
 }

@@ -55,86 +55,125 @@ function head(site: SiteView, meta: PageMeta): SafeHtml {
   const handle = twitterHandle(settings.twitter_handle);
 
   return html`<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${meta.title}</title>
-<meta name="description" content="${meta.description}">
-${canonical ? html`<link rel="canonical" href="${canonical}">` : ''}
-${meta.noindex ? html`<meta name="robots" content="noindex">` : ''}
-<meta name="color-scheme" content="light dark">
-<meta name="generator" content="Pressroom">
-<link rel="stylesheet" href="${site.assets.cssHref}">
-<style>:root{--accent:${accent};--accent-text:${textColourOn(accent)}}</style>
-${settings.icon ? html`<link rel="icon" href="${settings.icon}">` : ''}
-<link rel="alternate" type="application/rss+xml" title="${settings.title} (RSS)" href="${publicUrl}/rss.xml">
-<link rel="alternate" type="application/atom+xml" title="${settings.title} (Atom)" href="${publicUrl}/atom.xml">
-<link rel="alternate" type="application/feed+json" title="${settings.title} (JSON Feed)" href="${publicUrl}/feed.json">
-<meta property="og:site_name" content="${settings.title}">
-<meta property="og:type" content="${meta.type ?? 'website'}">
-<meta property="og:title" content="${socialTitle}">
-<meta property="og:description" content="${socialDescription}">
-${canonical ? html`<meta property="og:url" content="${canonical}">` : ''}
-${image ? html`<meta property="og:image" content="${image}">` : ''}
-${image && meta.imageAlt ? html`<meta property="og:image:alt" content="${meta.imageAlt}">` : ''}
-${meta.article
-  ? html`<meta property="article:published_time" content="${meta.article.publishedTime}">
-<meta property="article:modified_time" content="${meta.article.modifiedTime}">
-${meta.article.tags.map((tag) => html`<meta property="article:tag" content="${tag}">\n`)}`
-  : ''}
-<meta name="twitter:card" content="${twitterImage ? 'summary_large_image' : 'summary'}">
-<meta name="twitter:title" content="${meta.twitterTitle ?? socialTitle}">
-<meta name="twitter:description" content="${meta.twitterDescription ?? socialDescription}">
-${twitterImage ? html`<meta name="twitter:image" content="${twitterImage}">` : ''}
-${handle ? html`<meta name="twitter:site" content="${handle}">` : ''}
-${meta.jsonLd ? html`<script type="application/ld+json">${jsonForScript(meta.jsonLd)}</script>` : ''}
-</head>`;
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${meta.title}</title>
+    <meta name="description" content="${meta.description}" />
+    ${canonical ? html`<link rel="canonical" href="${canonical}" />` : ''}
+    ${meta.noindex ? html`<meta name="robots" content="noindex" />` : ''}
+    <meta name="color-scheme" content="light dark" />
+    <meta name="generator" content="Pressroom" />
+    <link rel="stylesheet" href="${site.assets.cssHref}" />
+    <style>
+      :root {
+        --accent: ${accent};
+        --accent-text: ${textColourOn(accent)};
+      }
+    </style>
+    ${settings.icon ? html`<link rel="icon" href="${settings.icon}" />` : ''}
+    <link
+      rel="alternate"
+      type="application/rss+xml"
+      title="${settings.title} (RSS)"
+      href="${publicUrl}/rss.xml"
+    />
+    <link
+      rel="alternate"
+      type="application/atom+xml"
+      title="${settings.title} (Atom)"
+      href="${publicUrl}/atom.xml"
+    />
+    <link
+      rel="alternate"
+      type="application/feed+json"
+      title="${settings.title} (JSON Feed)"
+      href="${publicUrl}/feed.json"
+    />
+    <meta property="og:site_name" content="${settings.title}" />
+    <meta property="og:type" content="${meta.type ?? 'website'}" />
+    <meta property="og:title" content="${socialTitle}" />
+    <meta property="og:description" content="${socialDescription}" />
+    ${canonical ? html`<meta property="og:url" content="${canonical}" />` : ''}
+    ${image ? html`<meta property="og:image" content="${image}" />` : ''}
+    ${image && meta.imageAlt ? html`<meta property="og:image:alt" content="${meta.imageAlt}" />` : ''}
+    ${
+      meta.article
+        ? html`<meta property="article:published_time" content="${meta.article.publishedTime}" />
+            <meta property="article:modified_time" content="${meta.article.modifiedTime}" />
+            ${meta.article.tags.map((tag) => html`<meta property="article:tag" content="${tag}" /> `)}`
+        : ''
+    }
+    <meta name="twitter:card" content="${twitterImage ? 'summary_large_image' : 'summary'}" />
+    <meta name="twitter:title" content="${meta.twitterTitle ?? socialTitle}" />
+    <meta name="twitter:description" content="${meta.twitterDescription ?? socialDescription}" />
+    ${twitterImage ? html`<meta name="twitter:image" content="${twitterImage}" />` : ''}
+    ${handle ? html`<meta name="twitter:site" content="${handle}" />` : ''}
+    ${
+      meta.jsonLd
+        ? html`<script type="application/ld+json">
+            ${jsonForScript(meta.jsonLd)}
+          </script>`
+        : ''
+    }
+  </head>`;
 }
 
 function masthead(site: SiteView, currentPath: string | null, brandIsH1: boolean): SafeHtml {
   const { settings } = site;
-  const brand = html`<a href="${homePath}" class="site-title-link"${currentPath === homePath ? raw(' aria-current="page"') : ''}>${
-    settings.logo
-      ? html`<img class="site-logo" src="${settings.logo}" alt="${settings.title}">`
-      : settings.title
-  }</a>`;
+  const brand = html`<a
+    href="${homePath}"
+    class="site-title-link"
+    ${currentPath === homePath ? raw(' aria-current="page"') : ''}
+    >${
+      settings.logo
+        ? html`<img class="site-logo" src="${settings.logo}" alt="${settings.title}" />`
+        : settings.title
+    }</a
+  >`;
   const nav = settings.navigation.length
     ? html`<nav class="site-nav" aria-label="Main">
-<ul>${settings.navigation.map(
-        (item) =>
-          html`<li><a href="${item.url}"${item.url === currentPath ? raw(' aria-current="page"') : ''}>${item.label}</a></li>`,
-      )}</ul>
-</nav>`
+        <ul>
+          ${settings.navigation.map(
+            (item) =>
+              html`<li>
+                <a href="${item.url}" ${item.url === currentPath ? raw(' aria-current="page"') : ''}
+                  >${item.label}</a
+                >
+              </li>`,
+          )}
+        </ul>
+      </nav>`
     : '';
   return html`<header class="site-header">
-<div class="site-header-inner">
-${brandIsH1 ? html`<h1 class="site-title">${brand}</h1>` : html`<p class="site-title">${brand}</p>`}
-${nav}
-</div>
-</header>`;
+    <div class="site-header-inner">
+      ${brandIsH1 ? html`<h1 class="site-title">${brand}</h1>` : html`<p class="site-title">${brand}</p>`}
+      ${nav}
+    </div>
+  </header>`;
 }
 
 function footer(site: SiteView): SafeHtml {
   return html`<footer class="site-footer">
-<div class="site-footer-inner">
-<p><a href="${homePath}">${site.settings.title}</a> · <a href="/rss.xml">RSS</a> · <a href="/archive">Archive</a></p>
-<p class="powered-by">Published with Pressroom</p>
-</div>
-</footer>`;
+    <div class="site-footer-inner">
+      <p>
+        <a href="${homePath}">${site.settings.title}</a> · <a href="/rss.xml">RSS</a> ·
+        <a href="/archive">Archive</a>
+      </p>
+      <p class="powered-by">Published with Pressroom</p>
+    </div>
+  </footer>`;
 }
 
 /** The whole document around a page's `<main>` content. */
 export function layout(site: SiteView, meta: PageMeta, main: SafeHtml): string {
   return html`<!doctype html>
-<html lang="${site.settings.locale}">
-${head(site, meta)}
-<body>
-<a class="skip-link" href="#main">Skip to content</a>
-${masthead(site, meta.path, meta.brandIsH1 === true)}
-<main id="main" tabindex="-1">
-${main}
-</main>
-${footer(site)}
-</body>
-</html>
-`.value;
+    <html lang="${site.settings.locale}">
+      ${head(site, meta)}
+      <body>
+        <a class="skip-link" href="#main">Skip to content</a>
+        ${masthead(site, meta.path, meta.brandIsH1 === true)}
+        <main id="main" tabindex="-1">${main}</main>
+        ${footer(site)}
+      </body>
+    </html> `.value;
 }

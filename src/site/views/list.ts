@@ -2,14 +2,7 @@ import type { Page, PostAuthor, PostTag, PublicPost } from '../../modules/posts/
 import { html, type SafeHtml } from '../../platform/http/html.js';
 import { formatDate, formatMonth, plural, readingTime } from './format.js';
 import { layout, type SiteView } from './layout.js';
-import {
-  archiveMonthPath,
-  authorPath,
-  homePath,
-  pagedPath,
-  postPath,
-  tagPath,
-} from './urls.js';
+import { archiveMonthPath, authorPath, homePath, pagedPath, postPath, tagPath } from './urls.js';
 
 function postCard(site: SiteView, post: PublicPost): SafeHtml {
   const badge =
@@ -17,29 +10,38 @@ function postCard(site: SiteView, post: PublicPost): SafeHtml {
       ? ''
       : html` · <span class="badge">${post.visibility === 'paid' ? 'Paid' : 'Members'}</span>`;
   return html`<li class="post-card">
-<article>
-<h2 class="post-card-title"><a href="${postPath(post.slug)}">${post.title}</a></h2>
-<p class="post-meta"><time datetime="${post.published_at}">${formatDate(site.settings.locale, post.published_at)}</time> · ${readingTime(post.reading_time)}${badge}</p>
-${post.excerpt ? html`<p class="post-card-excerpt">${post.excerpt}</p>` : ''}
-</article>
-</li>`;
+    <article>
+      <h2 class="post-card-title"><a href="${postPath(post.slug)}">${post.title}</a></h2>
+      <p class="post-meta">
+        <time datetime="${post.published_at}"
+          >${formatDate(site.settings.locale, post.published_at)}</time
+        >
+        · ${readingTime(post.reading_time)}${badge}
+      </p>
+      ${post.excerpt ? html`<p class="post-card-excerpt">${post.excerpt}</p>` : ''}
+    </article>
+  </li>`;
 }
 
 function pagination(page: Page<PublicPost>, basePath: string): SafeHtml | string {
   const last = Math.max(1, page.pages);
   if (last <= 1) return '';
   return html`<nav class="pagination" aria-label="Pagination">
-${page.page > 1 ? html`<a rel="prev" href="${pagedPath(basePath, page.page - 1)}">← Newer posts</a>` : html`<span></span>`}
-<span class="pagination-position">Page ${page.page} of ${last}</span>
-${page.page < last ? html`<a rel="next" href="${pagedPath(basePath, page.page + 1)}">Older posts →</a>` : html`<span></span>`}
-</nav>`;
+    ${page.page > 1 ? html`<a rel="prev" href="${pagedPath(basePath, page.page - 1)}">← Newer posts</a>` : html`<span></span>`}
+    <span class="pagination-position">Page ${page.page} of ${last}</span>
+    ${page.page < last ? html`<a rel="next" href="${pagedPath(basePath, page.page + 1)}">Older posts →</a>` : html`<span></span>`}
+  </nav>`;
 }
 
 function postList(site: SiteView, page: Page<PublicPost>, basePath: string): SafeHtml {
-  return html`${page.items.length
-    ? html`<ol class="post-list">${page.items.map((post) => postCard(site, post))}</ol>`
-    : html`<p class="empty">Nothing published here yet.</p>`}
-${pagination(page, basePath)}`;
+  return html`${
+    page.items.length
+      ? html`<ol class="post-list">
+          ${page.items.map((post) => postCard(site, post))}
+        </ol>`
+      : html`<p class="empty">Nothing published here yet.</p>`
+  }
+  ${pagination(page, basePath)}`;
 }
 
 function pageSuffix(page: number): string {
@@ -49,8 +51,8 @@ function pageSuffix(page: number): string {
 export function homePage(site: SiteView, page: Page<PublicPost>): string {
   const { settings } = site;
   const main = html`${settings.description ? html`<p class="site-description">${settings.description}</p>` : ''}
-<h2 class="visually-hidden">Latest posts</h2>
-${postList(site, page, homePath)}`;
+    <h2 class="visually-hidden">Latest posts</h2>
+    ${postList(site, page, homePath)}`;
   return layout(
     site,
     {
@@ -69,12 +71,12 @@ function listPage(
   page: Page<PublicPost>,
 ): string {
   const main = html`<header class="list-header">
-<p class="list-kind">${options.kind}</p>
-<h1>${options.heading}</h1>
-${options.intro ? html`<p class="list-intro">${options.intro}</p>` : ''}
-<p class="list-count">${plural(page.total, 'post', 'posts')}</p>
-</header>
-${postList(site, page, options.basePath)}`;
+      <p class="list-kind">${options.kind}</p>
+      <h1>${options.heading}</h1>
+      ${options.intro ? html`<p class="list-intro">${options.intro}</p>` : ''}
+      <p class="list-count">${plural(page.total, 'post', 'posts')}</p>
+    </header>
+    ${postList(site, page, options.basePath)}`;
   return layout(
     site,
     {

@@ -10,28 +10,38 @@ export const DEMO_NOTICE =
 function byline(site: SiteView, post: PublicPost): SafeHtml {
   const authors = post.authors.map(
     (author, i) =>
-      html`${i === 0 ? '' : i === post.authors.length - 1 ? ' and ' : ', '}<a href="${authorPath(author.slug)}" rel="author">${author.name}</a>`,
+      html`${i === 0 ? '' : i === post.authors.length - 1 ? ' and ' : ', '}<a
+          href="${authorPath(author.slug)}"
+          rel="author"
+          >${author.name}</a
+        >`,
   );
   return html`<p class="post-meta">
-${post.authors.length ? html`<span class="post-authors">By ${authors}</span> · ` : ''}<time datetime="${post.published_at}">${formatDate(site.settings.locale, post.published_at)}</time> · <span class="reading-time">${readingTime(post.reading_time)}</span>
-</p>`;
+    ${post.authors.length ? html`<span class="post-authors">By ${authors}</span> · ` : ''}<time
+      datetime="${post.published_at}"
+      >${formatDate(site.settings.locale, post.published_at)}</time
+    >
+    · <span class="reading-time">${readingTime(post.reading_time)}</span>
+  </p>`;
 }
 
 function tagList(post: PublicPost): SafeHtml | string {
   if (!post.tags.length) return '';
-  return html`<ul class="post-tags" aria-label="Tags">${post.tags.map(
-    (tag) => html`<li><a href="${tagPath(tag.slug)}" rel="tag">${tag.name}</a></li>`,
-  )}</ul>`;
+  return html`<ul class="post-tags" aria-label="Tags">
+    ${post.tags.map(
+      (tag) => html`<li><a href="${tagPath(tag.slug)}" rel="tag">${tag.name}</a></li>`,
+    )}
+  </ul>`;
 }
 
 /** Shown where a members or paid post's preview ends. */
 export function paywall(post: PublicPost): SafeHtml {
   const audience = post.visibility === 'paid' ? 'paid subscribers' : 'members';
   return html`<aside class="paywall" aria-labelledby="paywall-title">
-<h2 id="paywall-title">This post is for ${audience}</h2>
-<p>Subscribe to read the rest of <cite>${post.title}</cite> and every post like it.</p>
-<p><a class="button" href="${subscribePath}">Subscribe</a></p>
-</aside>`;
+    <h2 id="paywall-title">This post is for ${audience}</h2>
+    <p>Subscribe to read the rest of <cite>${post.title}</cite> and every post like it.</p>
+    <p><a class="button" href="${subscribePath}">Subscribe</a></p>
+  </aside>`;
 }
 
 /**
@@ -40,16 +50,24 @@ export function paywall(post: PublicPost): SafeHtml {
  */
 export function subscribeForm(site: SiteView): SafeHtml {
   return html`<section class="subscribe" aria-labelledby="subscribe-title">
-<h2 id="subscribe-title">Subscribe to ${site.settings.title}</h2>
-<p>New posts, with their sources, straight to your inbox.</p>
-<form method="post" action="${subscribePath}" class="subscribe-form">
-<label for="subscribe-email">Email address</label>
-<div class="subscribe-row">
-<input id="subscribe-email" type="email" name="email" required autocomplete="email" inputmode="email" placeholder="you@example.com">
-<button type="submit" class="button">Subscribe</button>
-</div>
-</form>
-</section>`;
+    <h2 id="subscribe-title">Subscribe to ${site.settings.title}</h2>
+    <p>New posts, with their sources, straight to your inbox.</p>
+    <form method="post" action="${subscribePath}" class="subscribe-form">
+      <label for="subscribe-email">Email address</label>
+      <div class="subscribe-row">
+        <input
+          id="subscribe-email"
+          type="email"
+          name="email"
+          required
+          autocomplete="email"
+          inputmode="email"
+          placeholder="you@example.com"
+        />
+        <button type="submit" class="button">Subscribe</button>
+      </div>
+    </form>
+  </section>`;
 }
 
 function articleJsonLd(site: SiteView, post: PublicPost, canonical: string, image: string | null) {
@@ -89,21 +107,32 @@ export function postPage(site: SiteView, post: PublicPost): string {
   const image = post.og_image ?? post.feature_image;
 
   const main = html`<article class="post">
-<header class="post-header">
-<h1 class="post-title">${post.title}</h1>
-${byline(site, post)}
-${tagList(post)}
-</header>
-${post.is_demo ? html`<aside class="notice notice-demo" role="note"><p><strong>Sample post.</strong> ${DEMO_NOTICE}</p></aside>` : ''}
-${post.feature_image
-  ? html`<figure class="post-feature"><img src="${post.feature_image}" alt="${post.feature_image_alt ?? ''}" decoding="async"></figure>`
-  : ''}
-<div class="post-content">
-${raw(post.html)}
-</div>
-${post.full ? '' : paywall(post)}
-</article>
-${subscribeForm(site)}`;
+      <header class="post-header">
+        <h1 class="post-title">${post.title}</h1>
+        ${byline(site, post)} ${tagList(post)}
+      </header>
+      ${
+        post.is_demo
+          ? html`<aside class="notice notice-demo" role="note">
+              <p><strong>Sample post.</strong> ${DEMO_NOTICE}</p>
+            </aside>`
+          : ''
+      }
+      ${
+        post.feature_image
+          ? html`<figure class="post-feature">
+              <img
+                src="${post.feature_image}"
+                alt="${post.feature_image_alt ?? ''}"
+                decoding="async"
+              />
+            </figure>`
+          : ''
+      }
+      <div class="post-content">${raw(post.html)}</div>
+      ${post.full ? '' : paywall(post)}
+    </article>
+    ${subscribeForm(site)}`;
 
   return layout(
     site,

@@ -43,6 +43,8 @@ const markSchema: z.ZodType<DocMark> = z.discriminatedUnion(
     z.object({ type: z.literal('bold'), attrs: noAttrs }),
     z.object({ type: z.literal('italic'), attrs: noAttrs }),
     z.object({ type: z.literal('strike'), attrs: noAttrs }),
+    // TipTap's StarterKit (v3) includes Underline, so pasted underlined text must save.
+    z.object({ type: z.literal('underline'), attrs: noAttrs }),
     z.object({ type: z.literal('code'), attrs: noAttrs }),
     // The href is only checked for shape here: unsafe schemes are dropped when rendering,
     // so a pasted javascript: link does not make the whole post unsaveable.

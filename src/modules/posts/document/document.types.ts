@@ -60,7 +60,7 @@ export const NODE_TYPES = [
 export type NodeType = (typeof NODE_TYPES)[number];
 
 /** Listed outermost first: a link spanning bold and plain text stays one `<a>`. */
-export const MARK_TYPES = ['link', 'bold', 'italic', 'strike', 'code'] as const;
+export const MARK_TYPES = ['link', 'bold', 'italic', 'strike', 'underline', 'code'] as const;
 
 export type MarkType = (typeof MARK_TYPES)[number];
 

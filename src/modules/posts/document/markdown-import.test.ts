@@ -114,6 +114,7 @@ describe('markdownToDocument: blocks', () => {
       ],
     ],
     ['empty list item', '-', [{ type: 'bulletList', content: [li({ type: 'paragraph' })] }]],
+    ['empty blockquote', '>', [{ type: 'blockquote', content: [{ type: 'paragraph' }] }]],
     [
       'code fence with language',
       '```ts title="x"\nconst a = 1;\n\nconst b = 2;\n```',
@@ -265,6 +266,31 @@ describe('markdownToDocument: footnotes', () => {
         ],
       },
     ]);
+  });
+});
+
+describe('markdownToDocument: limits', () => {
+  const quotes = (n: number) => `${'> '.repeat(n)}deep\n\nafter`;
+  const lists = (n: number) =>
+    Array.from({ length: n }, (_, i) => `${'  '.repeat(i)}- item`).join('\n') + '\n\nafter';
+
+  it('imports deep but representable nesting', () => {
+    const { content } = markdownToDocument(quotes(40));
+    expect(content.at(-1)).toEqual(p('after'));
+  });
+
+  // markdown-it would silently drop everything past its own limit, "after" included.
+  it.each([
+    ['quotes', quotes(200)],
+    ['lists', lists(200)],
+    ['lists just over the limit', lists(25)],
+  ])('refuses absurdly nested %s instead of losing text', (_name, markdown) => {
+    expect(() => markdownToDocument(markdown)).toThrow(
+      expect.objectContaining({
+        code: 'invalid_markdown',
+        message: 'The Markdown cannot be imported: Document is nested deeper than 50 levels',
+      }),
+    );
   });
 });
 

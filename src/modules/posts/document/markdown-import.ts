@@ -1,5 +1,7 @@
 import MarkdownIt, { type Token } from 'markdown-it';
 import footnotePlugin from 'markdown-it-footnote';
+import { AppError } from '../../../platform/errors.js';
+import { MAX_DOCUMENT_DEPTH, postDocumentSchema } from './document.schema.js';
 import { inlineText } from './document-text.js';
 import { MARK_TYPES, type DocMark, type DocNode, type PostDocument } from './document.types.js';
 import { parseFrontMatter, splitFrontMatter, type MarkdownFrontMatter } from './front-matter.js';
@@ -12,14 +14,15 @@ export interface ParsedMarkdownPost {
 /**
  * Raw HTML is enabled only so HTML blocks can become htmlCard nodes (sanitized when
  * rendered); inline HTML is turned back into literal text below. Typographer and linkify
- * stay off: an import must keep the author's text exactly. maxNesting keeps the result
- * well inside the document schema's depth limit.
+ * stay off: an import must keep the author's text exactly.
  */
 const md = new MarkdownIt('default', {
   html: true,
   linkify: false,
   typographer: false,
-  maxNesting: 20,
+  // markdown-it silently drops everything below this level. At twice the document depth
+  // limit, any input deep enough to be cut also fails validation, so nothing is lost quietly.
+  maxNesting: MAX_DOCUMENT_DEPTH * 2,
 }).use(footnotePlugin);
 
 const PAYWALL_MARKER = /^<!--\s*paywall\s*-->$/;
@@ -323,7 +326,10 @@ function readBlock(reader: Reader, token: Token, depth: number, out: DocNode[]):
       return;
     case 'blockquote_open': {
       const content = readBlocks(reader, 'blockquote_close', depth + 1);
-      if (content.length > 0) out.push({ type: 'blockquote', content });
+      out.push({
+        type: 'blockquote',
+        content: content.length > 0 ? content : [{ type: 'paragraph' }],
+      });
       return;
     }
     case 'bullet_list_open':
@@ -338,7 +344,7 @@ function readBlock(reader: Reader, token: Token, depth: number, out: DocNode[]):
       return;
     case 'list_item_open': {
       const content = readBlocks(reader, 'list_item_close', depth + 1);
-      // An empty bullet still needs a paragraph for the cursor to sit in.
+      // An empty bullet (or quote, above) still needs a paragraph for the cursor to sit in.
       out.push({
         type: 'listItem',
         content: content.length > 0 ? content : [{ type: 'paragraph' }],
@@ -411,7 +417,12 @@ function footnoteIds(env: FootnoteEnv): string[] {
   });
 }
 
-/** Markdown body → document, using markdown-it's token stream rather than its HTML. */
+/**
+ * Markdown body → document, using markdown-it's token stream rather than its HTML. The
+ * result is validated like any document from the editor, so an import can never store what
+ * the API would refuse; input that cannot be represented (absurd nesting, a 5 000-character
+ * URL) throws AppError 'invalid_markdown'.
+ */
 export function markdownToDocument(markdown: string): PostDocument {
   const env: FootnoteEnv = {};
   const tokens = md.parse(markdown, env);
@@ -422,7 +433,17 @@ export function markdownToDocument(markdown: string): PostDocument {
     footnoteIds: footnoteIds(env),
     nestedPaywall: false,
   };
-  return { type: 'doc', content: readBlocks(reader, undefined, 0) };
+  const result = postDocumentSchema.safeParse({
+    type: 'doc',
+    content: readBlocks(reader, undefined, 0),
+  });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new AppError('invalid_markdown', `The Markdown cannot be imported: ${issue.message}`, {
+      status: 400,
+    });
+  }
+  return result.data;
 }
 
 /**

@@ -122,6 +122,7 @@ describe('renderDocumentHtml: marks', () => {
       [text('a', link('/a')), text('b', link('/b'))],
       '<p><a href="/a">a</a><a href="/b">b</a></p>',
     ],
+    ['underline (TipTap StarterKit v3)', [text('u', { type: 'underline' })], '<p><u>u</u></p>'],
     ['unknown marks are ignored', [text('x', { type: 'blink' })], '<p>x</p>'],
   ])('%s', (_name, content, expected) => {
     expect(renderDocumentHtml(doc(p(...content)))).toBe(expected);

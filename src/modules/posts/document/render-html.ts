@@ -55,12 +55,7 @@ const stringAttr = (node: DocNode | DocMark, name: string): string | undefined =
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 
-/**
- * Allow-list rather than block-list: anything that is not http(s), mailto, a relative
- * path or an in-page anchor is dropped. Browsers ignore tabs and newlines inside URLs and
- * surrounding control characters, so those are removed before the scheme is read;
- * otherwise "java\tscript:" would slip through.
- */
+/** Memoized per render: a link mark is checked on every text node it spans. */
 function resolveUrl(raw: string, kind: 'link' | 'image', ctx: RenderContext): ResolvedUrl | null {
   const cacheKey = kind + raw;
   const cached = ctx.urls.get(cacheKey);
@@ -70,6 +65,12 @@ function resolveUrl(raw: string, kind: 'link' | 'image', ctx: RenderContext): Re
   return resolved;
 }
 
+/**
+ * Allow-list rather than block-list: anything that is not http(s), mailto, a relative
+ * path or an in-page anchor is dropped. Browsers ignore tabs and newlines inside URLs and
+ * surrounding control characters, so those are removed before the scheme is read;
+ * otherwise "java\tscript:" would slip through.
+ */
 function classifyUrl(
   raw: string,
   kind: 'link' | 'image',
@@ -247,6 +248,8 @@ function openMark(mark: DocMark, ctx: RenderContext): string {
       return '<em>';
     case 'strike':
       return '<s>';
+    case 'underline':
+      return '<u>';
     case 'code':
       return '<code>';
     default: {
@@ -264,6 +267,7 @@ const CLOSE_MARK: Record<string, string> = {
   bold: '</strong>',
   italic: '</em>',
   strike: '</s>',
+  underline: '</u>',
   code: '</code>',
 };
 
