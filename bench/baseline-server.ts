@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 
 const bodyFile = process.env.BASELINE_BODY_FILE;
 const contentType = process.env.BASELINE_CONTENT_TYPE;
-if (!bodyFile || !contentType) throw new Error('BASELINE_BODY_FILE and BASELINE_CONTENT_TYPE are required');
+if (!bodyFile || !contentType)
+  throw new Error('BASELINE_BODY_FILE and BASELINE_CONTENT_TYPE are required');
 
 const body = readFileSync(bodyFile);
 const headers = { 'content-type': contentType, 'content-length': String(body.byteLength) };

@@ -18,7 +18,17 @@
  *   RESULT pressroom_rps=… baseline_rps=… ratio=… p99_ms=… cpu_us_per_req=… baseline_cpu_us_per_req=…
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,7 +49,8 @@ function option(name: string, fallback: string): string {
 
 function positiveInt(name: string, fallback: number): number {
   const value = Number(option(name, String(fallback)));
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive whole number`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name} must be a positive whole number`);
   return value;
 }
 
@@ -49,6 +60,8 @@ const THREADS = positiveInt('threads', 2);
 const WARMUP_S = Number(option('warmup', '2'));
 const LOG_LEVEL = option('log-level', 'info');
 const CPU_PROF = process.argv.includes('--cpu-prof');
+/** For experiments: another server script that speaks web-server.ts's IPC protocol. */
+const SERVER_SCRIPT = option('server', 'bench/web-server.ts');
 
 // --- child processes ---------------------------------------------------------------------
 
@@ -80,11 +93,15 @@ class ServerChild {
     stdout: number | 'inherit',
     nodeArgs: string[] = [],
   ) {
-    this.#proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', stdout, 'inherit', 'ipc'],
-    });
+    this.#proc = spawn(
+      process.execPath,
+      [...nodeArgs, '--import', 'tsx', path.resolve(ROOT, script)],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', stdout, 'inherit', 'ipc'],
+      },
+    );
     this.#exited = new Promise((resolve) => this.#proc.once('exit', () => resolve()));
     this.#proc.on('message', (m: FromChild) => {
       const waiters = this.#waiters;
@@ -99,8 +116,12 @@ class ServerChild {
 
   #next(timeoutMs: number): Promise<FromChild> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name}: no answer in ${timeoutMs} ms`)), timeoutMs);
-      const onExit = () => reject(new Error(`${this.name} exited with code ${this.#proc.exitCode}`));
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name}: no answer in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const onExit = () =>
+        reject(new Error(`${this.name} exited with code ${this.#proc.exitCode}`));
       this.#proc.once('exit', onExit);
       this.#waiters.push((m) => {
         clearTimeout(timer);
@@ -181,7 +202,9 @@ function parseWrk(output: string): LoadResult {
   };
   const totals = need(/^\s*(\d+) requests in ([\d.]+)(us|ms|s|m),/m, 'request count');
   const non2xx = /Non-2xx or 3xx responses:\s*(\d+)/.exec(output);
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
+    output,
+  );
   const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
   return {
     tool: 'wrk',
@@ -226,8 +249,20 @@ async function load(tool: 'wrk' | 'autocannon', url: string, seconds: number): P
     const { stdout } = await execFileAsync('wrk', args, { timeout, maxBuffer: 1 << 20 });
     return parseWrk(stdout);
   }
-  const args = ['--yes', 'autocannon', '--json', '-c', String(CONNECTIONS), '-d', String(seconds), url];
-  const { stdout } = await execFileAsync('npx', args, { timeout: timeout + 120_000, maxBuffer: 16 << 20 });
+  const args = [
+    '--yes',
+    'autocannon',
+    '--json',
+    '-c',
+    String(CONNECTIONS),
+    '-d',
+    String(seconds),
+    url,
+  ];
+  const { stdout } = await execFileAsync('npx', args, {
+    timeout: timeout + 120_000,
+    maxBuffer: 16 << 20,
+  });
   const r = JSON.parse(stdout) as {
     duration: number;
     requests: { average: number; total: number };
@@ -253,12 +288,17 @@ interface Measured extends LoadResult {
   cores: number;
 }
 
-async function measure(tool: 'wrk' | 'autocannon', child: ServerChild, url: string): Promise<Measured> {
+async function measure(
+  tool: 'wrk' | 'autocannon',
+  child: ServerChild,
+  url: string,
+): Promise<Measured> {
   if (WARMUP_S > 0) await load(tool, url, WARMUP_S); // JIT and connection set-up, not counted
   const before = await child.cpuMicros();
   const result = await load(tool, url, DURATION_S);
   const cpuMicros = (await child.cpuMicros()) - before;
-  if (result.errors > 0) throw new Error(`${child.name}: ${result.errors} failed or non-2xx responses under load`);
+  if (result.errors > 0)
+    throw new Error(`${child.name}: ${result.errors} failed or non-2xx responses under load`);
   return {
     ...result,
     cpuMicros,
@@ -280,32 +320,63 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** Self time per function, heaviest first, from the newest .cpuprofile in `dir`. */
-function summariseProfile(dir: string, top = 25): string {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.cpuprofile'))
+/** The main thread's profile: `CPU.<date>.<time>.<pid>.0.<seq>.cpuprofile` (0 = main thread). */
+function mainThreadProfile(dir: string): string | undefined {
+  return readdirSync(dir)
+    .filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
     .map((f) => path.join(dir, f))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  const file = files[0];
-  if (file === undefined) return `no .cpuprofile written in ${dir}`;
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
+
+/**
+ * The heaviest functions of the server's main thread, by self time and by total time
+ * (self plus callees), as shares of the time it was not idle.
+ */
+function summariseProfile(dir: string, top = 25): string {
+  const file = mainThreadProfile(dir);
+  if (file === undefined) return `no main-thread .cpuprofile written in ${dir}`;
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  const label = (n: ProfileNode) => {
+    const { functionName, url, lineNumber } = n.callFrame;
+    const where = url
+      ? `${url.replace(`file://${ROOT}`, '').replace(/^.*node_modules\//, '~/')}:${lineNumber + 1}`
+      : '';
+    return `${functionName || '(anonymous)'} ${where}`.trim();
+  };
   const self = new Map<string, number>();
-  let total = 0;
+  const inclusive = new Map<string, number>();
+  let busy = 0;
   profile.samples.forEach((id, i) => {
     const node = byId.get(id);
     const dt = profile.timeDeltas[i] ?? 0;
-    if (!node) return;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where = url ? `${url.replace(`file://${ROOT}`, '').replace(/^.*node_modules\//, '~/')}:${lineNumber + 1}` : '';
-    const key = `${functionName || '(anonymous)'} ${where}`.trim();
+    if (!node || node.callFrame.functionName === '(idle)') return;
+    busy += dt;
+    const key = label(node);
     self.set(key, (self.get(key) ?? 0) + dt);
-    total += dt;
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const n = byId.get(at);
+      if (!n || n.callFrame.functionName === '(root)') continue;
+      const k = label(n);
+      if (seen.has(k)) continue; // recursion counts once
+      seen.add(k);
+      inclusive.set(k, (inclusive.get(k) ?? 0) + dt);
+    }
   });
-  const rows = [...self].sort((a, b) => b[1] - a[1]).slice(0, top);
+  const table = (map: Map<string, number>) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([key, us]) => `${((100 * us) / busy).toFixed(1).padStart(5)}%  ${key}`);
   return [
-    `profile: ${file}`,
-    ...rows.map(([key, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`),
+    `profile: ${file} (${(busy / 1e6).toFixed(1)} s busy)`,
+    'self time:',
+    ...table(self),
+    'total time (self + callees):',
+    ...table(inclusive),
   ].join('\n');
 }
 
@@ -350,7 +421,7 @@ async function main(): Promise<string> {
 
   const pressroom = new ServerChild(
     'pressroom',
-    'bench/web-server.ts',
+    SERVER_SCRIPT,
     {
       ...process.env,
       NODE_ENV: 'production',
@@ -375,9 +446,13 @@ async function main(): Promise<string> {
   const body = new Uint8Array(await first.arrayBuffer());
   const contentType = first.headers.get('content-type') ?? 'text/html; charset=utf-8';
   if (first.status !== 200) throw new Error(`GET ${pageUrl} answered ${first.status}`);
-  console.log(`post page ${pageUrl}: ${first.status}, ${body.byteLength} bytes (${fmt(body.byteLength / 1024, 1)} KiB), ${contentType}`);
+  console.log(
+    `post page ${pageUrl}: ${first.status}, ${body.byteLength} bytes (${fmt(body.byteLength / 1024, 1)} KiB), ${contentType}`,
+  );
   if (body.byteLength < 20_000 || body.byteLength > 30_000) {
-    console.warn(`warning: the page is ${body.byteLength} bytes, not the ~25 KB this benchmark is meant to load`);
+    console.warn(
+      `warning: the page is ${body.byteLength} bytes, not the ~25 KB this benchmark is meant to load`,
+    );
   }
 
   const bodyFile = path.join(tempDir, 'body.html');
@@ -391,7 +466,8 @@ async function main(): Promise<string> {
   children.push(baseline);
   const baselineUrl = `${(await baseline.ready()).url}/p/${ready.slug}`;
   const check = new Uint8Array(await (await fetch(baselineUrl)).arrayBuffer());
-  if (Buffer.compare(check, body) !== 0) throw new Error('the baseline does not send the same bytes');
+  if (Buffer.compare(check, body) !== 0)
+    throw new Error('the baseline does not send the same bytes');
 
   console.log(
     `load: ${tool}, ${THREADS} threads, ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s measured; Pressroom LOG_LEVEL=${LOG_LEVEL}`,
@@ -401,16 +477,39 @@ async function main(): Promise<string> {
 
   const rows = [
     ['', 'requests/s', 'p50 ms', 'p99 ms', 'requests', 'CPU µs/req', 'cores used'],
-    ['pressroom', fmt(p.rps), fmt(p.p50Ms, 2), fmt(p.p99Ms, 2), String(p.requests), fmt(p.cpuUsPerReq), fmt(p.cores, 2)],
-    ['baseline', fmt(b.rps), fmt(b.p50Ms, 2), fmt(b.p99Ms, 2), String(b.requests), fmt(b.cpuUsPerReq), fmt(b.cores, 2)],
+    [
+      'pressroom',
+      fmt(p.rps),
+      fmt(p.p50Ms, 2),
+      fmt(p.p99Ms, 2),
+      String(p.requests),
+      fmt(p.cpuUsPerReq),
+      fmt(p.cores, 2),
+    ],
+    [
+      'baseline',
+      fmt(b.rps),
+      fmt(b.p50Ms, 2),
+      fmt(b.p99Ms, 2),
+      String(b.requests),
+      fmt(b.cpuUsPerReq),
+      fmt(b.cores, 2),
+    ],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log();
-  for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+  for (const row of rows)
+    console.log(
+      row
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+        .join('  '),
+    );
   const ratio = p.rps / b.rps;
   console.log();
   console.log(`ratio ${fmt(ratio, 2)} (target ≥ 0.60): ${ratio >= 0.6 ? 'ok' : 'BELOW TARGET'}`);
-  console.log(`p99 ${fmt(p.p99Ms, 2)} ms (target < 25 ms): ${p.p99Ms < 25 ? 'ok' : 'ABOVE TARGET'}`);
+  console.log(
+    `p99 ${fmt(p.p99Ms, 2)} ms (target < 25 ms): ${p.p99Ms < 25 ? 'ok' : 'ABOVE TARGET'}`,
+  );
 
   const logLines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).length;
   console.log(`pressroom wrote ${logLines} log lines (${fmt(statSync(logFile).size / 1e6, 1)} MB)`);

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasPostgres, postgresUrl } from '../../test/support/database.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -151,5 +153,40 @@ describe('pressroom CLI on SQLite', () => {
     const result = await pressroom(['frobnicate'], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/unknown command "frobnicate"/);
+  });
+});
+
+describe.runIf(hasPostgres)('pressroom CLI on PostgreSQL', () => {
+  const schema = `cli_${Date.now().toString(36)}`;
+  const url = `${postgresUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const env = { DATABASE_URL: url, PRESSROOM_DATA_DIR: path.join(tmpdir(), schema) };
+
+  beforeAll(async () => {
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    await client.query(`create schema ${schema}`);
+    await client.end();
+  });
+  afterAll(async () => {
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    await client.query(`drop schema ${schema} cascade`);
+    await client.end();
+  });
+
+  it('migrates, creates the owner and imports a post', async () => {
+    expect((await pressroom(['migrate'], env)).stdout).toMatch(/Applied: 0001-initial/);
+    const owner = await pressroom(['create-owner', '--email', 'pg@example.com', '--name', 'Pat', '--password-stdin'], env, 'a very long secret');
+    expect(owner).toMatchObject({ code: 0, stderr: '' });
+    const file = path.join(tmpdir(), `${schema}.md`);
+    writeFileSync(file, '# A title from the heading\n\nBody text.\n');
+    const result = await pressroom(['post', 'import', file], env);
+    rmSync(file);
+    expect(result.stdout.trim()).toBe('Imported "A title from the heading" as draft at /p/a-title-from-the-heading');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const { rows } = await client.query<{ title: string; status: string }>('select title, status from posts');
+    await client.end();
+    expect(rows).toEqual([{ title: 'A title from the heading', status: 'draft' }]);
   });
 });

@@ -112,6 +112,28 @@ describe('PageCache', () => {
     expect(renders()).toBe(2);
   });
 
+  it('shares no header object between responses, so middleware may add per-request headers', async () => {
+    const cache = new PageCache();
+    const app = new Hono();
+    let n = 0;
+    app.use(async (c, next) => {
+      await next();
+      c.res.headers.set('x-request-id', String(++n));
+    });
+    app.get(
+      '/p',
+      cache.route(async () => ({
+        body: 'page',
+        type: 'text/plain',
+        cacheControl: PAGE_CACHE_CONTROL,
+      })),
+    );
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await app.request('/p')).headers.get('x-request-id'));
+    expect(ids).toEqual(['1', '2', '3']);
+    expect((await app.request('/p')).headers.get('etag')).toMatch(/^"/);
+  });
+
   it('evicts entries that were not used since the last sweep first', async () => {
     const cache = new PageCache({ maxEntries: 2 });
     const { app, renders } = appWith(cache);

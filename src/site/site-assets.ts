@@ -6,27 +6,35 @@ import { CachedBody, IMMUTABLE_CACHE_CONTROL } from './page-cache.js';
 export interface SiteAssets {
   /** e.g. `/assets/site.3f9a1c2b.css` */
   readonly cssHref: string;
+  /** The default favicon, for sites that have not set their own. */
+  readonly iconHref: string;
   /** The asset published as `/assets/<file>`, or undefined. */
   get(file: string): CachedBody | undefined;
 }
 
-const DEFAULT_CSS = new URL('./assets/site.css', import.meta.url);
+const DEFAULT_DIR = new URL('./assets/', import.meta.url);
 
 /**
- * Reads the stylesheet once at start-up. Relative to this module, so it works both from
- * `src/` (tsx, tests) and from `dist/`, where the build copies `src/site/assets`.
+ * Reads the theme's files once at start-up. Relative to this module, so it works both
+ * from `src/` (tsx, tests) and from `dist/`, where the build copies `src/site/assets`.
+ * Synchronous on purpose: it runs once, before the server listens.
  */
-export function loadSiteAssets(cssUrl: URL = DEFAULT_CSS): SiteAssets {
-  const css = readFileSync(cssUrl);
-  const hash = createHash('sha256').update(css).digest('hex').slice(0, 8);
-  const file = `site.${hash}.css`;
-  // Compressed once here at the highest brotli quality: it is small and served forever.
-  const body = new CachedBody(css, 'text/css; charset=utf-8', IMMUTABLE_CACHE_CONTROL, {
-    brotliQuality: 11,
-  }).precompress();
-  const files = new Map([[file, body]]);
+export function loadSiteAssets(dir: URL = DEFAULT_DIR): SiteAssets {
+  const files = new Map<string, CachedBody>();
+  const publish = (name: string, ext: string, type: string): string => {
+    const bytes = readFileSync(new URL(`${name}.${ext}`, dir));
+    const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+    const file = `${name}.${hash}.${ext}`;
+    // Compressed once here at the highest brotli quality: small, and served for a year.
+    files.set(
+      file,
+      new CachedBody(bytes, type, IMMUTABLE_CACHE_CONTROL, { brotliQuality: 11 }).precompress(),
+    );
+    return `/assets/${file}`;
+  };
   return {
-    cssHref: `/assets/${file}`,
+    cssHref: publish('site', 'css', 'text/css; charset=utf-8'),
+    iconHref: publish('favicon', 'svg', 'image/svg+xml'),
     get: (name) => files.get(name),
   };
 }

@@ -272,7 +272,7 @@ describe('site pages', () => {
     expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(res.headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
     const body = await markup(res);
-    expect(body.startsWith('<!doctype html>\n<html lang="en">')).toBe(true);
+    expect(body.startsWith('<!doctype html><html lang="en">')).toBe(true);
     expect(count(body, /<h1[\s>]/g)).toBe(1);
     expect(body).toMatch(/<h1 class="site-title"><a href="\/"[^>]*>The Briefing Room<\/a><\/h1>/);
     expect(body).toContain('<link rel="canonical" href="https://briefing.example/">');
@@ -286,7 +286,7 @@ describe('site pages', () => {
     expect(body).toContain('<nav class="site-nav" aria-label="Main">');
     expect(body).toContain('<link rel="icon" href="/content/images/icon.png">');
     expect(body).toContain(`<link rel="stylesheet" href="${assets.cssHref}">`);
-    expect(body).toContain('--accent:#1a5fb4');
+    expect(body).toContain('--accent: #1a5fb4;');
   });
 
   it('serves later pages and 404s page numbers that are not positive integers or past the end', async () => {
@@ -462,10 +462,10 @@ describe('site pages', () => {
     expect(count(archive, /<h1[\s>]/g)).toBe(1);
     expect(archive).toContain('<h2 id="year-2026">2026</h2>');
     expect(archive).toContain(
-      '<a href="/archive/2026/03">March 2026</a> <span class="archive-count">2 posts</span>',
+      '<a href="/archive/2026/03">March 2026</a><span class="archive-count">2 posts</span>',
     );
     expect(archive).toContain(
-      '<a href="/archive/2026/02">February 2026</a> <span class="archive-count">1 post</span>',
+      '<a href="/archive/2026/02">February 2026</a><span class="archive-count">1 post</span>',
     );
     expect(archive.indexOf('/archive/2026/03')).toBeLessThan(archive.indexOf('/archive/2026/01'));
 
@@ -717,6 +717,11 @@ describe('assets', () => {
     });
     expect(again.status).toBe(304);
 
+    expect(assets.iconHref).toMatch(/^\/assets\/favicon\.[0-9a-f]{8}\.svg$/);
+    const icon = await app.request(assets.iconHref);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await icon.text()).toContain('<svg');
+
     expect((await app.request('/assets/site.00000000.css')).status).toBe(404);
     expect((await app.request('/assets/site.css')).status).toBe(404);
   });
@@ -731,6 +736,8 @@ describe('error pages', () => {
     );
     expect(body).toContain('<h1>Something went wrong</h1>');
     expect(body).toContain('<title>Something went wrong – Pressroom</title>');
+    // No icon in the default settings: the theme's own, so browsers do not ask for /favicon.ico.
+    expect(body).toContain(`<link rel="icon" href="${assets.iconHref}">`);
     expect(body).toContain('Something went wrong on our side.');
     expect(count(body, /<h1[\s>]/g)).toBe(1);
   });

@@ -4,6 +4,8 @@ import type { DocNode, PostDocument } from '../../src/modules/posts/document/ind
 import type { Clock } from '../../src/platform/clock.js';
 import type { TestApp, TestClient } from './app.js';
 
+export const STAFF_PASSWORD = 'a long password 123';
+
 /** A clock that moves only when told to, so expiry, windows and schedules need no sleeping. */
 export class ManualClock implements Clock {
   private t: number;
@@ -23,6 +25,7 @@ export class ManualClock implements Clock {
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
 
 // --- documents ------------------------------------------------------------------------
 
@@ -86,7 +89,10 @@ export async function json<T = Record<string, unknown>>(res: Response): Promise<
 }
 
 /** Creates a post through the API and returns it; fails the test on anything but 201. */
-export async function createPost(client: TestClient, input: Record<string, unknown>): Promise<Post> {
+export async function createPost(
+  client: TestClient,
+  input: Record<string, unknown>,
+): Promise<Post> {
   const res = await client.post('/api/admin/posts', input);
   const body = await json<{ post: Post }>(res);
   expect(res.status, JSON.stringify(body)).toBe(201);
@@ -139,4 +145,89 @@ export const sessionCookie = (client: TestClient) => client.cookies.get('pr_sess
 /** The Set-Cookie header that sets `name`, or undefined. */
 export function setCookieFor(res: Response, name: string): string | undefined {
   return res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
+}
+
+let ipCounter = 0;
+
+/**
+ * A fresh client address for each sign-in, so a file that shares one app across its tests
+ * never trips the per-address sign-in limit by accident.
+ */
+export function nextIp(): string {
+  ipCounter++;
+  return `172.16.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
+}
+
+/** Signs in through the API from a fresh address; fails the test unless it works. */
+export async function signInAs(
+  t: TestApp,
+  email: string,
+  password = STAFF_PASSWORD,
+): Promise<TestClient> {
+  const client = t.client();
+  client.ip = nextIp();
+  const res = await client.signIn(email, password);
+  if (res.status !== 201)
+    throw new Error(`sign-in as ${email} failed: ${res.status} ${await res.text()}`);
+  return client;
+}
+
+export interface Member {
+  client: TestClient;
+  id: string;
+  email: string;
+  name: string;
+  slug: string;
+}
+
+let memberCounter = 0;
+
+/**
+ * Adds a staff member with a unique email through the owner's (or an admin's) client and
+ * signs them in. Unique names keep tests that share an app out of each other's way.
+ */
+export async function addStaff(t: TestApp, by: TestClient, role: string): Promise<Member> {
+  memberCounter++;
+  const email = `${role}-${memberCounter}@example.com`;
+  const name = `${role[0]!.toUpperCase()}${role.slice(1)} Number${memberCounter}`;
+  const res = await by.post('/api/admin/staff', { email, name, role, password: STAFF_PASSWORD });
+  const body = await json<{ staff: { id: string; slug: string } }>(res);
+  expect(res.status, JSON.stringify(body)).toBe(201);
+  return {
+    client: await signInAs(t, email),
+    id: body.staff.id,
+    email,
+    name,
+    slug: body.staff.slug,
+  };
+}
+
+/**
+ * Markup with insignificant whitespace removed (`<a\n  href="x"\n>Text</a\n>` becomes
+ * `<a href="x">Text</a>`, `<br />` becomes `<br>`), so assertions do not depend on how
+ * the templates happen to be formatted.
+ */
+export function normalizeHtml(markup: string): string {
+  return markup
+    .replace(/\s+/g, ' ')
+    .replace(/\s*\/>/g, '>')
+    .replace(/\s+>/g, '>')
+    .replace(/>\s+/g, '>')
+    .replace(/\s+</g, '<');
+}
+
+/** GETs a page; fails on a 5xx. `html` is the normalised markup, `text` the raw body. */
+export async function fetchPage(
+  client: TestClient,
+  path: string,
+): Promise<{ status: number; type: string; text: string; html: string }> {
+  const res = await client.get(path);
+  const text = await res.text();
+  expect(res.status, `${path}: ${text.slice(0, 200)}`).toBeLessThan(500);
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    text,
+    html: normalizeHtml(text),
+  };
 }

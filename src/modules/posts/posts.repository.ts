@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type SqlBool, type Updateable } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
 import type { PostRow } from '../../platform/db/schema.js';
 import type { ArchiveMonth, PostAuthor, PostStatus, PostTag } from './posts.types.js';
@@ -131,8 +131,10 @@ export async function listPosts(db: Db, f: PostFilter): Promise<{ rows: PostReco
   if (f.publishedTo) q = q.where('published_at', '<', f.publishedTo);
   if (f.search) {
     // lower() on both sides: SQLite's LIKE is case-insensitive for ASCII, PostgreSQL's is not.
+    // ESCAPE is spelled out because SQLite, unlike PostgreSQL, has no default escape
+    // character: without it `\%` would look for a backslash and `%` would stay a wildcard.
     const pattern = `%${f.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q = q.where((eb) => eb(eb.fn('lower', ['title']), 'like', pattern));
+    q = q.where(sql<SqlBool>`lower(title) like ${pattern} escape '\\'`);
   }
   const ordered =
     f.order === 'published_desc'

@@ -34,6 +34,8 @@ import type {
 
 export const PUBLISH_JOB = 'posts.publish-scheduled';
 const publishKey = (postId: string) => `post-publish:${postId}`;
+/** Staff ids are UUIDs; a slug can be 36 characters with hyphens too, so length is not enough. */
+const STAFF_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface PostsServiceDeps {
   db: Db;
@@ -98,7 +100,7 @@ export class PostsService {
     const { rows, total } = await repo.listPosts(this.deps.db, {
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.tag ? { tagSlug: filter.tag } : {}),
-      ...(filter.author ? (filter.author.includes('-') && filter.author.length === 36 ? { authorId: filter.author } : { authorSlug: filter.author }) : {}),
+      ...(filter.author ? (STAFF_ID.test(filter.author) ? { authorId: filter.author } : { authorSlug: filter.author }) : {}),
       ...(filter.search ? { search: filter.search } : {}),
       order: filter.order,
       limit: filter.limit,

@@ -53,7 +53,9 @@ const POST_MATRIX: Record<Role, Record<PostAction, boolean>> = {
 
 describe('post permissions', () => {
   const cases = ROLES.flatMap((role) =>
-    (Object.keys(check) as PostAction[]).map((action) => [role, action, POST_MATRIX[role][action]] as const),
+    (Object.keys(check) as PostAction[]).map(
+      (action) => [role, action, POST_MATRIX[role][action]] as const,
+    ),
   );
   it.each(cases)('%s: %s → %s', (role, action, allowed) => {
     expect(check[action](actor(role))).toBe(allowed);

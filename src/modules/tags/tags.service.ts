@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/index.js';
-import { conflict, notFound } from '../../platform/errors.js';
+import { badRequest, conflict, notFound } from '../../platform/errors.js';
 import { SLUG_PATTERN, slugify } from '../../platform/slug.js';
 import * as repo from './tags.repository.js';
 
@@ -45,7 +45,7 @@ export class TagsService {
 
   async create(input: z.output<typeof tagInputSchema>, db: Db = this.deps.db): Promise<Tag> {
     const slug = input.slug ?? slugify(input.name);
-    if (!slug) throw conflict('The name gives no usable slug; set one', 'slug');
+    if (!slug) throw badRequest('The name gives no usable slug; set one', 'slug');
     if (await repo.findTagBySlug(db, slug)) throw conflict(`A tag with slug "${slug}" already exists`, 'slug');
     const now = this.deps.clock.now().toISOString();
     const tag = await repo.insertTag(db, {

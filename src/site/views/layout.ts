@@ -70,7 +70,7 @@ function head(site: SiteView, meta: PageMeta): SafeHtml {
         --accent-text: ${textColourOn(accent)};
       }
     </style>
-    ${settings.icon ? html`<link rel="icon" href="${settings.icon}" />` : ''}
+    <link rel="icon" href="${settings.icon ?? site.assets.iconHref}" />
     <link
       rel="alternate"
       type="application/rss+xml"
@@ -123,7 +123,7 @@ function masthead(site: SiteView, currentPath: string | null, brandIsH1: boolean
   const brand = html`<a
     href="${homePath}"
     class="site-title-link"
-    ${currentPath === homePath ? raw(' aria-current="page"') : ''}
+    ${currentPath === homePath ? raw('aria-current="page"') : ''}
     >${
       settings.logo
         ? html`<img class="site-logo" src="${settings.logo}" alt="${settings.title}" />`
@@ -136,7 +136,7 @@ function masthead(site: SiteView, currentPath: string | null, brandIsH1: boolean
           ${settings.navigation.map(
             (item) =>
               html`<li>
-                <a href="${item.url}" ${item.url === currentPath ? raw(' aria-current="page"') : ''}
+                <a href="${item.url}" ${item.url === currentPath ? raw('aria-current="page"') : ''}
                   >${item.label}</a
                 >
               </li>`,
