@@ -4,16 +4,33 @@ import { ContentVersion } from './platform/cache/content-version.js';
 import type { Config } from './platform/config.js';
 import { migrate, migrations, openDatabase, type DatabaseHandle } from './platform/db/index.js';
 import { notFound } from './platform/errors.js';
-import { csrfProtection, errorHandler, limitBody, requestContext, type BaseEnv } from './platform/http/index.js';
+import {
+  csrfProtection,
+  errorHandler,
+  limitBody,
+  requestContext,
+  type BaseEnv,
+} from './platform/http/index.js';
 import { JobQueue, JobWorker } from './platform/jobs/index.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { RateLimiter } from './platform/security/rate-limit.js';
-import { createHealthRoutes, createJobsApi, registerMaintenanceJobs, scheduleCleanup } from './modules/operations/index.js';
+import {
+  createHealthRoutes,
+  createJobsApi,
+  registerMaintenanceJobs,
+  scheduleCleanup,
+} from './modules/operations/index.js';
 import { createPostsApi, PostsService, PUBLISH_JOB } from './modules/posts/index.js';
 import { createSettingsApi, SettingsService } from './modules/settings/index.js';
 import { createAdminPages, createStaffApi, StaffService } from './modules/staff/index.js';
 import { createTagsApi, TagsService } from './modules/tags/index.js';
-import { createSiteRoutes, loadSiteAssets, PageCache, siteErrorRenderer, type SiteContent } from './site/index.js';
+import {
+  createSiteRoutes,
+  loadSiteAssets,
+  PageCache,
+  siteErrorRenderer,
+  type SiteContent,
+} from './site/index.js';
 
 export interface PressroomOptions {
   config: Config;
@@ -50,10 +67,18 @@ export async function createPressroom(options: PressroomOptions) {
 
   const jobs = new JobQueue({ db, clock });
   const rateLimiter = new RateLimiter({ db, clock });
-  const staff = new StaffService({ db, clock, logger, rateLimiter });
+  const staff = new StaffService({ db, clock, logger, rateLimiter, onChange: onContentChange });
   const settings = new SettingsService({ db, logger, onChange: onContentChange });
   const tags = new TagsService({ db, clock, onChange: onContentChange });
-  const posts = new PostsService({ db, clock, logger, jobs, tags, staff, onChange: onContentChange });
+  const posts = new PostsService({
+    db,
+    clock,
+    logger,
+    jobs,
+    tags,
+    staff,
+    onChange: onContentChange,
+  });
 
   const content: SiteContent = {
     listPublished: (q) => posts.listPublished(q),
@@ -67,9 +92,12 @@ export async function createPressroom(options: PressroomOptions) {
       const tag = await tags.findBySlug(slug);
       return tag && { id: tag.id, slug: tag.slug, name: tag.name, description: tag.description };
     },
+    // Only people with published posts have a public page: staff lists are not public.
     findAuthor: async (slug) => {
       const s = await staff.findBySlug(slug);
-      return s && { id: s.id, slug: s.slug, name: s.name, bio: s.bio };
+      if (!s || (await posts.listPublished({ page: 1, limit: 1, authorSlug: slug })).total === 0)
+        return undefined;
+      return { id: s.id, slug: s.slug, name: s.name, bio: s.bio };
     },
     settings: () => settings.get(),
   };
@@ -96,11 +124,23 @@ export async function createPressroom(options: PressroomOptions) {
   app.route('/api/admin/settings', createSettingsApi({ settings, staff }));
   app.route('/api/admin/jobs', createJobsApi({ jobs, staff }));
   app.route('/admin', createAdminPages({ staff, secureCookies }));
-  app.route('/', createSiteRoutes({ content, cache: pageCache, publicUrl: config.publicUrl, assets }));
+  app.route(
+    '/',
+    createSiteRoutes({ content, cache: pageCache, publicUrl: config.publicUrl, assets }),
+  );
 
   const makeWorker = () => {
-    const worker = new JobWorker({ db, dialect, clock, logger, queue: jobs, concurrency: config.workerConcurrency });
-    worker.register(PUBLISH_JOB, async (payload) => posts.publishScheduled((payload as { postId: string }).postId));
+    const worker = new JobWorker({
+      db,
+      dialect,
+      clock,
+      logger,
+      queue: jobs,
+      concurrency: config.workerConcurrency,
+    });
+    worker.register(PUBLISH_JOB, async (payload) =>
+      posts.publishScheduled((payload as { postId: string }).postId),
+    );
     registerMaintenanceJobs(worker, { jobs, clock, rateLimiter, staff });
     return worker;
   };

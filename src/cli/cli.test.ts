@@ -18,7 +18,11 @@ interface Result {
 }
 
 /** Runs the real CLI in a child process, as a user would. */
-async function pressroom(args: string[], env: Record<string, string>, input?: string): Promise<Result> {
+async function pressroom(
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+): Promise<Result> {
   const child = run(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
@@ -56,11 +60,18 @@ describe('pressroom CLI on SQLite', () => {
   });
 
   it('create-owner reads the password from stdin and stores only an argon2id hash', async () => {
-    const result = await pressroom(['create-owner', '--email', 'Ann@Example.com', '--name', 'Ann Analyst', '--password-stdin'], env, 'a very long secret\n');
+    const result = await pressroom(
+      ['create-owner', '--email', 'Ann@Example.com', '--name', 'Ann Analyst', '--password-stdin'],
+      env,
+      'a very long secret\n',
+    );
     expect(result.stderr).toBe('');
     expect(result).toMatchObject({ code: 0 });
     const db = new SQLite(path.join(dir, 'pressroom.db'), { readonly: true });
-    const row = db.prepare('select email, role, password_hash from staff').get() as Record<string, string>;
+    const row = db.prepare('select email, role, password_hash from staff').get() as Record<
+      string,
+      string
+    >;
     db.close();
     expect(row.email).toBe('ann@example.com');
     expect(row.role).toBe('owner');
@@ -69,10 +80,18 @@ describe('pressroom CLI on SQLite', () => {
   });
 
   it('create-owner refuses a second owner and a short password, in one line', async () => {
-    const again = await pressroom(['create-owner', '--email', 'b@example.com', '--name', 'B', '--password-stdin'], env, 'another long secret');
+    const again = await pressroom(
+      ['create-owner', '--email', 'b@example.com', '--name', 'B', '--password-stdin'],
+      env,
+      'another long secret',
+    );
     expect(again.code).toBe(1);
     expect(again.stderr.trim()).toBe('pressroom: This publication already has an owner');
-    const short = await pressroom(['create-owner', '--email', 'c@example.com', '--name', 'C', '--password-stdin'], env, 'short');
+    const short = await pressroom(
+      ['create-owner', '--email', 'c@example.com', '--name', 'C', '--password-stdin'],
+      env,
+      'short',
+    );
     expect(short.code).toBe(1);
     expect(short.stderr.trim()).toBe('pressroom: Password must be at least 10 characters');
   });
@@ -83,7 +102,10 @@ describe('pressroom CLI on SQLite', () => {
     const token = result.stdout.trim();
     expect(token).toMatch(/^pr_[\w-]{43}$/);
     const db = new SQLite(path.join(dir, 'pressroom.db'), { readonly: true });
-    const row = db.prepare('select name, token_hash from api_tokens').get() as Record<string, string>;
+    const row = db.prepare('select name, token_hash from api_tokens').get() as Record<
+      string,
+      string
+    >;
     db.close();
     expect(row.name).toBe('Zapier');
     expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -96,11 +118,18 @@ describe('pressroom CLI on SQLite', () => {
       file,
       '---\ntitle: Notes on the briefing\ntags: [Diplomacy]\n---\n\nOpening remarks.\n\n> **Question:** Will you meet?\n>\n> **Sergey Lavrov:** We will see.\n',
     );
-    const result = await pressroom(['post', 'import', file, '--publish', '--tags', 'Transcripts, Russia'], env);
+    const result = await pressroom(
+      ['post', 'import', file, '--publish', '--tags', 'Transcripts, Russia'],
+      env,
+    );
     expect(result.stderr).toBe('');
-    expect(result.stdout.trim()).toBe('Imported "Notes on the briefing" as published at /p/notes-on-the-briefing');
+    expect(result.stdout.trim()).toBe(
+      'Imported "Notes on the briefing" as published at /p/notes-on-the-briefing',
+    );
     const db = new SQLite(path.join(dir, 'pressroom.db'), { readonly: true });
-    const post = db.prepare("select status, html from posts where slug = 'notes-on-the-briefing'").get() as Record<string, string>;
+    const post = db
+      .prepare("select status, html from posts where slug = 'notes-on-the-briefing'")
+      .get() as Record<string, string>;
     const tags = db.prepare('select name from tags order by name').all() as { name: string }[];
     db.close();
     expect(post.status).toBe('published');
@@ -133,18 +162,28 @@ describe('pressroom CLI on SQLite', () => {
   it('stops with one line naming a wrong setting', async () => {
     const result = await pressroom(['serve'], { ...env, PORT: 'http' });
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe('pressroom: Invalid configuration: PORT must be a whole number between 0 and 65535 (got "http")');
+    expect(result.stderr.trim()).toBe(
+      'pressroom: Invalid configuration: PORT must be a whole number between 0 and 65535 (got "http")',
+    );
   });
 
   it('stops with one line when the PostgreSQL server is unreachable', async () => {
-    const result = await pressroom(['serve'], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' });
+    const result = await pressroom(['serve'], {
+      ...env,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test',
+    });
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toMatch(/^pressroom: Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/test: .+$/);
+    expect(result.stderr.trim()).toMatch(
+      /^pressroom: Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/test: .+$/,
+    );
   });
 
   it('points to pg_dump for backups on PostgreSQL', async () => {
     // Backup never connects, so any PostgreSQL URL will do.
-    const result = await pressroom(['backup', 'x.dump'], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' });
+    const result = await pressroom(['backup', 'x.dump'], {
+      ...env,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test',
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/pg_dump --format=custom/);
   });
@@ -176,16 +215,24 @@ describe.runIf(hasPostgres)('pressroom CLI on PostgreSQL', () => {
 
   it('migrates, creates the owner and imports a post', async () => {
     expect((await pressroom(['migrate'], env)).stdout).toMatch(/Applied: 0001-initial/);
-    const owner = await pressroom(['create-owner', '--email', 'pg@example.com', '--name', 'Pat', '--password-stdin'], env, 'a very long secret');
+    const owner = await pressroom(
+      ['create-owner', '--email', 'pg@example.com', '--name', 'Pat', '--password-stdin'],
+      env,
+      'a very long secret',
+    );
     expect(owner).toMatchObject({ code: 0, stderr: '' });
     const file = path.join(tmpdir(), `${schema}.md`);
     writeFileSync(file, '# A title from the heading\n\nBody text.\n');
     const result = await pressroom(['post', 'import', file], env);
     rmSync(file);
-    expect(result.stdout.trim()).toBe('Imported "A title from the heading" as draft at /p/a-title-from-the-heading');
+    expect(result.stdout.trim()).toBe(
+      'Imported "A title from the heading" as draft at /p/a-title-from-the-heading',
+    );
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const { rows } = await client.query<{ title: string; status: string }>('select title, status from posts');
+    const { rows } = await client.query<{ title: string; status: string }>(
+      'select title, status from posts',
+    );
     await client.end();
     expect(rows).toEqual([{ title: 'A title from the heading', status: 'draft' }]);
   });

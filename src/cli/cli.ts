@@ -58,7 +58,11 @@ export async function runCli(argv: string[]): Promise<number> {
       console.error(`pressroom: ${error.message}`);
       return 1;
     }
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+    if (
+      error instanceof TypeError &&
+      'code' in error &&
+      String(error.code).startsWith('ERR_PARSE_ARGS')
+    ) {
       console.error(`pressroom: ${error.message}`);
       return 1;
     }
@@ -91,12 +95,21 @@ async function migrateCommand(): Promise<number> {
 async function createOwner(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { email: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+    },
   });
-  if (!values.email || !values.name) throw new AppError('usage', 'create-owner needs --email and --name');
+  if (!values.email || !values.name)
+    throw new AppError('usage', 'create-owner needs --email and --name');
   const password = await readPassword(values['password-stdin'] === true);
   return withApp(async ({ services }) => {
-    const owner = await services.staff.createOwner({ email: values.email!, name: values.name!, password });
+    const owner = await services.staff.createOwner({
+      email: values.email!,
+      name: values.name!,
+      password,
+    });
     console.log(`Owner created: ${owner.name} <${owner.email}>. Sign in at /admin/signin.`);
     return 0;
   });
@@ -104,13 +117,24 @@ async function createOwner(args: string[]): Promise<number> {
 
 async function tokenCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'create') throw new AppError('usage', 'Usage: pressroom token create --name N [--email E]');
-  const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, email: { type: 'string' } } });
+  if (sub !== 'create')
+    throw new AppError('usage', 'Usage: pressroom token create --name N [--email E]');
+  const { values } = parseArgs({
+    args: rest,
+    options: { name: { type: 'string' }, email: { type: 'string' } },
+  });
   if (!values.name) throw new AppError('usage', 'token create needs --name');
   return withApp(async ({ services }) => {
-    const staffId = values.email ? (await services.staff.resolveRefs([values.email]))[0] : undefined;
-    const created = await services.staff.createApiToken({ name: values.name!, ...(staffId ? { staffId } : {}) });
-    console.error(`API token "${values.name}" created for ${created.staff.email}. It is shown once; store it now:`);
+    const staffId = values.email
+      ? (await services.staff.resolveRefs([values.email]))[0]
+      : undefined;
+    const created = await services.staff.createApiToken({
+      name: values.name!,
+      ...(staffId ? { staffId } : {}),
+    });
+    console.error(
+      `API token "${values.name}" created for ${created.staff.email}. It is shown once; store it now:`,
+    );
     console.log(created.token);
     return 0;
   });
@@ -118,7 +142,8 @@ async function tokenCommand(args: string[]): Promise<number> {
 
 async function postCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'import') throw new AppError('usage', 'Usage: pressroom post import FILE.md [--publish] [--tags a,b]');
+  if (sub !== 'import')
+    throw new AppError('usage', 'Usage: pressroom post import FILE.md [--publish] [--tags a,b]');
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -130,14 +155,24 @@ async function postCommand(args: string[]): Promise<number> {
     throw new AppError('file_unreadable', `Cannot read ${file}: ${e.code ?? e.message}`);
   });
   return withApp(async ({ services }) => {
-    const ref = values.email ?? (await services.staff.list()).find((s) => s.role === 'owner')?.email;
-    if (!ref) throw new AppError('no_owner', 'Create the owner first: pressroom create-owner --email E --name N');
+    const ref =
+      values.email ?? (await services.staff.list()).find((s) => s.role === 'owner')?.email;
+    if (!ref)
+      throw new AppError(
+        'no_owner',
+        'Create the owner first: pressroom create-owner --email E --name N',
+      );
     const actorId = (await services.staff.resolveRefs([ref]))[0]!;
     const actor = await services.staff.get(actorId);
     try {
       const post = await services.posts.importMarkdown(actor, source, {
         publish: values.publish === true,
-        tags: values.tags ? values.tags.split(',').map((t) => t.trim()).filter(Boolean) : [],
+        tags: values.tags
+          ? values.tags
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean)
+          : [],
       });
       console.log(`Imported "${post.title}" as ${post.status} at /p/${post.slug}`);
       return 0;

@@ -13,7 +13,10 @@ describe('serve', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pressroom-serve-'));
-    server = await startServer(loadConfig({ PRESSROOM_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent' }), { worker: true });
+    server = await startServer(
+      loadConfig({ PRESSROOM_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent' }),
+      { worker: true },
+    );
     port = Number(new URL(server.url).port);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,7 +63,11 @@ describe('serve', () => {
     // The job went back to the queue for another worker, attempts not counted.
     const { openDatabase } = await import('../platform/db/index.js');
     const handle = await openDatabase({ dialect: 'sqlite', file: path.join(dir, 'pressroom.db') });
-    const row = await handle.db.selectFrom('jobs').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow();
+    const row = await handle.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', job.id)
+      .executeTakeFirstOrThrow();
     await handle.destroy();
     expect(row).toMatchObject({ status: 'queued', attempts: 0, locked_by: null });
   });

@@ -24,19 +24,29 @@ export interface RunningServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
-export async function startServer(config: Config, options: { worker: boolean }): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: { worker: boolean },
+): Promise<RunningServer> {
   const pressroom = await createPressroom({ config });
-  if (config.demoContent) await seedDemoContent(pressroom.services.posts, pressroom.db, pressroom.logger);
+  if (config.demoContent)
+    await seedDemoContent(pressroom.services.posts, pressroom.db, pressroom.logger);
   await pressroom.watchContent();
   if (options.worker) await pressroom.startWorker();
 
   const server = await new Promise<ReturnType<typeof serveHttp>>((resolve, reject) => {
-    const s = serveHttp({ fetch: pressroom.app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    const s = serveHttp(
+      { fetch: pressroom.app.fetch, port: config.port, hostname: config.host },
+      () => resolve(s),
+    );
     s.once('error', reject);
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
-  pressroom.logger.info({ url, publicUrl: config.publicUrl, database: config.database.dialect, worker: options.worker }, 'Pressroom is listening');
+  pressroom.logger.info(
+    { url, publicUrl: config.publicUrl, database: config.database.dialect, worker: options.worker },
+    'Pressroom is listening',
+  );
 
   return {
     pressroom,
@@ -67,7 +77,10 @@ export async function serve(config: Config, options: { worker: boolean }): Promi
 export async function runWorker(config: Config): Promise<number> {
   const pressroom = await createPressroom({ config });
   await pressroom.startWorker();
-  pressroom.logger.info({ database: config.database.dialect, concurrency: config.workerConcurrency }, 'worker started');
+  pressroom.logger.info(
+    { database: config.database.dialect, concurrency: config.workerConcurrency },
+    'worker started',
+  );
   const signal = await untilSignal();
   pressroom.logger.info({ signal }, 'worker shutting down');
   await pressroom.close();

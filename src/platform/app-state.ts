@@ -2,7 +2,9 @@ import type { Db } from './db/index.js';
 
 /** Small internal key-value facts (not user settings): content version, one-time flags. */
 export async function readState(db: Db, key: string): Promise<string | undefined> {
-  return (await db.selectFrom('app_state').select('value').where('key', '=', key).executeTakeFirst())?.value;
+  return (
+    await db.selectFrom('app_state').select('value').where('key', '=', key).executeTakeFirst()
+  )?.value;
 }
 
 export async function writeState(db: Db, key: string, value: string): Promise<void> {

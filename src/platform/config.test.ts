@@ -15,11 +15,18 @@ describe('loadConfig', () => {
 
   it('switches to PostgreSQL for a postgres:// DATABASE_URL', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/press', DATABASE_POOL_SIZE: '4' });
-    expect(c.database).toEqual({ dialect: 'postgres', url: 'postgres://u:p@db:5432/press', poolSize: 4 });
+    expect(c.database).toEqual({
+      dialect: 'postgres',
+      url: 'postgres://u:p@db:5432/press',
+      poolSize: 4,
+    });
   });
 
   it('takes a sqlite: path and strips a trailing slash from PRESSROOM_URL', () => {
-    const c = loadConfig({ DATABASE_URL: 'sqlite:/tmp/x.db', PRESSROOM_URL: 'https://news.example.com/' });
+    const c = loadConfig({
+      DATABASE_URL: 'sqlite:/tmp/x.db',
+      PRESSROOM_URL: 'https://news.example.com/',
+    });
     expect(c.database).toEqual({ dialect: 'sqlite', file: '/tmp/x.db' });
     expect(c.publicUrl).toBe('https://news.example.com');
   });
@@ -29,7 +36,10 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ PORT: 'eighty' }, /^Invalid configuration: PORT must be a whole number between 0 and 65535 \(got "eighty"\)$/],
+    [
+      { PORT: 'eighty' },
+      /^Invalid configuration: PORT must be a whole number between 0 and 65535 \(got "eighty"\)$/,
+    ],
     [{ PORT: '70000' }, /PORT must be a whole number/],
     [{ PRESSROOM_URL: 'ftp://x' }, /PRESSROOM_URL must be an http:\/\/ or https:\/\/ URL/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres:\/\//],

@@ -15,7 +15,10 @@ export function slugify(input: string, maxLength = 80): string {
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** First free slug among base, base-2, base-3, … */
-export async function uniqueSlug(base: string, taken: (slug: string) => Promise<boolean>): Promise<string> {
+export async function uniqueSlug(
+  base: string,
+  taken: (slug: string) => Promise<boolean>,
+): Promise<string> {
   const root = base || 'untitled';
   if (!(await taken(root))) return root;
   for (let n = 2; ; n++) {

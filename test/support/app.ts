@@ -12,7 +12,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export const OWNER = { email: 'owner@example.com', name: 'Olga Owner', password: 'correct horse battery' };
+export const OWNER = {
+  email: 'owner@example.com',
+  name: 'Olga Owner',
+  password: 'correct horse battery',
+};
 
 /** A fully wired Pressroom on a fresh database of the given engine. No network. */
 export async function createTestApp(
@@ -47,7 +51,12 @@ export class TestClient {
 
   constructor(private readonly pressroom: Pressroom) {}
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const h: Record<string, string> = { 'x-test-client-ip': this.ip, ...headers };
     if (this.cookies.size > 0) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (this.bearer) h.authorization = `Bearer ${this.bearer}`;
@@ -61,8 +70,13 @@ export class TestClient {
       h['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
-    if (method !== 'GET' && method !== 'HEAD' && this.csrf && !h['x-csrf-token']) h['x-csrf-token'] = this.csrf;
-    const res = await this.pressroom.app.request(`http://pressroom.test${path}`, { method, headers: h, body: payload });
+    if (method !== 'GET' && method !== 'HEAD' && this.csrf && !h['x-csrf-token'])
+      h['x-csrf-token'] = this.csrf;
+    const res = await this.pressroom.app.request(`http://pressroom.test${path}`, {
+      method,
+      headers: h,
+      body: payload,
+    });
     for (const cookie of res.headers.getSetCookie()) {
       const [pair] = cookie.split(';');
       const [name, ...value] = pair!.split('=');
@@ -73,8 +87,10 @@ export class TestClient {
     return res;
   }
 
-  get = (path: string, headers?: Record<string, string>) => this.request('GET', path, undefined, headers);
-  post = (path: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', path, body, headers);
+  get = (path: string, headers?: Record<string, string>) =>
+    this.request('GET', path, undefined, headers);
+  post = (path: string, body?: unknown, headers?: Record<string, string>) =>
+    this.request('POST', path, body, headers);
   patch = (path: string, body?: unknown) => this.request('PATCH', path, body);
   delete = (path: string) => this.request('DELETE', path);
 
@@ -88,7 +104,8 @@ export class TestClient {
     const html = await page.text();
     this.csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? this.csrf;
     const res = await this.post('/api/admin/session', { email, password });
-    if (res.status === 201) this.csrf = ((await res.clone().json()) as { csrf_token: string }).csrf_token;
+    if (res.status === 201)
+      this.csrf = ((await res.clone().json()) as { csrf_token: string }).csrf_token;
     return res;
   }
 }
@@ -98,14 +115,26 @@ export async function ownerClient(t: TestApp): Promise<TestClient> {
   await t.pressroom.services.staff.createOwner(OWNER);
   const client = t.client();
   const res = await client.signIn(OWNER.email, OWNER.password);
-  if (res.status !== 201) throw new Error(`owner sign-in failed: ${res.status} ${await res.text()}`);
+  if (res.status !== 201)
+    throw new Error(`owner sign-in failed: ${res.status} ${await res.text()}`);
   return client;
 }
 
 /** Adds a staff member with a role and returns a signed-in client for them. */
-export async function staffClient(t: TestApp, owner: TestClient, role: string, email = `${role}@example.com`) {
-  const res = await owner.post('/api/admin/staff', { email, name: `${role} person`, role, password: 'a long password 123' });
-  if (res.status !== 201) throw new Error(`create ${role} failed: ${res.status} ${await res.text()}`);
+export async function staffClient(
+  t: TestApp,
+  owner: TestClient,
+  role: string,
+  email = `${role}@example.com`,
+) {
+  const res = await owner.post('/api/admin/staff', {
+    email,
+    name: `${role} person`,
+    role,
+    password: 'a long password 123',
+  });
+  if (res.status !== 201)
+    throw new Error(`create ${role} failed: ${res.status} ${await res.text()}`);
   const { staff } = (await res.json()) as { staff: { id: string } };
   const client = t.client();
   client.ip = `10.0.0.${Math.floor(Math.random() * 200) + 2}`;

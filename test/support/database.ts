@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { migrate, migrations, openDatabase, type DatabaseHandle, type Dialect } from '../../src/platform/db/index.js';
+import {
+  migrate,
+  migrations,
+  openDatabase,
+  type DatabaseHandle,
+  type Dialect,
+} from '../../src/platform/db/index.js';
 
 /**
  * Every database test runs on SQLite and on PostgreSQL. In CI (CI=true) PostgreSQL must
@@ -45,7 +51,10 @@ export interface TestDatabase extends DatabaseHandle {
  * A fresh, migrated database. SQLite gets its own temp file; PostgreSQL its own schema in
  * the shared test database, dropped afterwards, so test files can run in parallel.
  */
-export async function createTestDatabase(dialect: Dialect, opts: { poolSize?: number } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  dialect: Dialect,
+  opts: { poolSize?: number } = {},
+): Promise<TestDatabase> {
   const id = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   if (dialect === 'sqlite') {
     const { tmpdir } = await import('node:os');

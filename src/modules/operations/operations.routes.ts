@@ -21,7 +21,7 @@ export function createHealthRoutes(deps: { db: Db }) {
 }
 
 const jobsQuery = z.object({
-  status: z.enum(['queued', 'running', 'done', 'failed']).optional(),
+  status: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']).optional(),
   name: z.string().max(100).optional(),
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(200).default(50),

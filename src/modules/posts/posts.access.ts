@@ -1,4 +1,10 @@
-import { autoExcerpt, hasPaywall, previewDocument, renderDocumentHtml, type PostDocument } from './document/index.js';
+import {
+  autoExcerpt,
+  hasPaywall,
+  previewDocument,
+  renderDocumentHtml,
+  type PostDocument,
+} from './document/index.js';
 import type { Visibility } from './posts.types.js';
 
 export interface AnonymousView {

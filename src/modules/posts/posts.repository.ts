@@ -31,9 +31,14 @@ export const insertPost = (db: Db, row: Insertable<PostRow>) =>
 export const updatePost = (db: Db, id: string, patch: Updateable<PostRow>) =>
   db.updateTable('posts').set(patch).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
 
-export const deletePost = (db: Db, id: string) => db.deleteFrom('posts').where('id', '=', id).executeTakeFirst();
+export const deletePost = (db: Db, id: string) =>
+  db.deleteFrom('posts').where('id', '=', id).executeTakeFirst();
 
-export async function setPostTags(db: Db, postId: string, tagIds: readonly string[]): Promise<void> {
+export async function setPostTags(
+  db: Db,
+  postId: string,
+  tagIds: readonly string[],
+): Promise<void> {
   await db.deleteFrom('post_tags').where('post_id', '=', postId).execute();
   if (tagIds.length === 0) return;
   await db
@@ -42,7 +47,11 @@ export async function setPostTags(db: Db, postId: string, tagIds: readonly strin
     .execute();
 }
 
-export async function setPostAuthors(db: Db, postId: string, staffIds: readonly string[]): Promise<void> {
+export async function setPostAuthors(
+  db: Db,
+  postId: string,
+  staffIds: readonly string[],
+): Promise<void> {
   await db.deleteFrom('post_authors').where('post_id', '=', postId).execute();
   if (staffIds.length === 0) return;
   await db
@@ -52,7 +61,10 @@ export async function setPostAuthors(db: Db, postId: string, staffIds: readonly 
 }
 
 /** Tags of many posts in one query, in each post's order. */
-export async function tagsOfPosts(db: Db, postIds: readonly string[]): Promise<Map<string, PostTag[]>> {
+export async function tagsOfPosts(
+  db: Db,
+  postIds: readonly string[],
+): Promise<Map<string, PostTag[]>> {
   const map = new Map<string, PostTag[]>();
   if (postIds.length === 0) return map;
   const rows = await db
@@ -70,7 +82,10 @@ export async function tagsOfPosts(db: Db, postIds: readonly string[]): Promise<M
   return map;
 }
 
-export async function authorsOfPosts(db: Db, postIds: readonly string[]): Promise<Map<string, PostAuthor[]>> {
+export async function authorsOfPosts(
+  db: Db,
+  postIds: readonly string[],
+): Promise<Map<string, PostAuthor[]>> {
   const map = new Map<string, PostAuthor[]>();
   if (postIds.length === 0) return map;
   const rows = await db
@@ -102,7 +117,10 @@ export interface PostFilter {
   offset: number;
 }
 
-export async function listPosts(db: Db, f: PostFilter): Promise<{ rows: PostRecord[]; total: number }> {
+export async function listPosts(
+  db: Db,
+  f: PostFilter,
+): Promise<{ rows: PostRecord[]; total: number }> {
   let q = db.selectFrom('posts');
   if (f.status) q = q.where('status', '=', f.status);
   if (f.tagSlug) {
@@ -152,7 +170,10 @@ export async function listPosts(db: Db, f: PostFilter): Promise<{ rows: PostReco
 export async function archiveMonths(db: Db): Promise<ArchiveMonth[]> {
   const rows = await db
     .selectFrom('posts')
-    .select((eb) => [eb.fn<string>('substr', ['published_at', eb.val(1), eb.val(7)]).as('ym'), eb.fn.countAll<number>().as('n')])
+    .select((eb) => [
+      eb.fn<string>('substr', ['published_at', eb.val(1), eb.val(7)]).as('ym'),
+      eb.fn.countAll<number>().as('n'),
+    ])
     .where('status', '=', 'published')
     .groupBy('ym')
     .orderBy('ym', 'desc')
@@ -202,7 +223,13 @@ export const authorsWithPublishedPosts = (db: Db) =>
 
 export const insertRevision = (
   db: Db,
-  row: { post_id: string; title: string; body: string; staff_id: string | null; created_at: string },
+  row: {
+    post_id: string;
+    title: string;
+    body: string;
+    staff_id: string | null;
+    created_at: string;
+  },
 ) => db.insertInto('post_revisions').values(row).execute();
 
 export const listRevisions = (db: Db, postId: string) =>
@@ -235,4 +262,11 @@ export const findRedirectTarget = (db: Db, oldSlug: string) =>
     .executeTakeFirst();
 
 export const countPosts = async (db: Db) =>
-  Number((await db.selectFrom('posts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await db
+        .selectFrom('posts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );

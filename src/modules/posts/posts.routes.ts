@@ -1,7 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { readJson, readQuery } from '../../platform/http/index.js';
-import { authenticate, currentStaff, requireStaff, type AdminEnv, type StaffService } from '../staff/index.js';
+import {
+  authenticate,
+  currentStaff,
+  requireStaff,
+  type AdminEnv,
+  type StaffService,
+} from '../staff/index.js';
 import { postCreateSchema, postListQuerySchema, postPatchSchema } from './posts.schema.js';
 import type { PostsService } from './posts.service.js';
 
@@ -22,7 +28,10 @@ export function createPostsApi(deps: { posts: PostsService; staff: StaffService 
   api.get('/', async (c) => {
     const q = readQuery(c, postListQuerySchema);
     const page = await posts.list(q);
-    return c.json({ posts: page.items, meta: { page: page.page, limit: page.limit, pages: page.pages, total: page.total } });
+    return c.json({
+      posts: page.items,
+      meta: { page: page.page, limit: page.limit, pages: page.pages, total: page.total },
+    });
   });
   api.post('/', async (c) => {
     const body = await readJson(c, postCreateSchema);
@@ -41,6 +50,8 @@ export function createPostsApi(deps: { posts: PostsService; staff: StaffService 
     await posts.remove(currentStaff(c), c.req.param('id'));
     return c.body(null, 204);
   });
-  api.get('/:id/revisions', async (c) => c.json({ revisions: await posts.revisions(c.req.param('id')) }));
+  api.get('/:id/revisions', async (c) =>
+    c.json({ revisions: await posts.revisions(c.req.param('id')) }),
+  );
   return api;
 }

@@ -27,7 +27,10 @@ const fields = {
   markdown: z.string().max(5_000_000).optional(),
   status: z.enum(POST_STATUSES).optional(),
   visibility: z.enum(VISIBILITIES).optional(),
-  published_at: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).nullable().optional(),
+  published_at: z.iso
+    .datetime({ offset: true, message: 'must be an ISO 8601 date-time' })
+    .nullable()
+    .optional(),
   custom_excerpt: optionalText(500),
   feature_image: imageUrl,
   feature_image_alt: optionalText(300),

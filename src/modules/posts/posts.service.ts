@@ -6,7 +6,12 @@ import type { JobQueue } from '../../platform/jobs/index.js';
 import type { Logger } from '../../platform/logger.js';
 import { slugify, uniqueSlug } from '../../platform/slug.js';
 import type { StaffIdentity, StaffService } from '../staff/index.js';
-import { canAssignOtherAuthors, canDeletePost, canEditPost, canPublishPost } from '../staff/index.js';
+import {
+  canAssignOtherAuthors,
+  canDeletePost,
+  canEditPost,
+  canPublishPost,
+} from '../staff/index.js';
 import type { TagsService } from '../tags/index.js';
 import { anonymousView } from './posts.access.js';
 import {
@@ -86,7 +91,10 @@ export class PostsService {
 
   private async hydrate(rows: repo.PostRecord[], db: Db = this.deps.db): Promise<Post[]> {
     const ids = rows.map((r) => r.id);
-    const [tags, authors] = await Promise.all([repo.tagsOfPosts(db, ids), repo.authorsOfPosts(db, ids)]);
+    const [tags, authors] = await Promise.all([
+      repo.tagsOfPosts(db, ids),
+      repo.authorsOfPosts(db, ids),
+    ]);
     return rows.map((row) => toPost(row, tags.get(row.id) ?? [], authors.get(row.id) ?? []));
   }
 
@@ -100,7 +108,11 @@ export class PostsService {
     const { rows, total } = await repo.listPosts(this.deps.db, {
       ...(filter.status ? { status: filter.status } : {}),
       ...(filter.tag ? { tagSlug: filter.tag } : {}),
-      ...(filter.author ? (STAFF_ID.test(filter.author) ? { authorId: filter.author } : { authorSlug: filter.author }) : {}),
+      ...(filter.author
+        ? STAFF_ID.test(filter.author)
+          ? { authorId: filter.author }
+          : { authorSlug: filter.author }
+        : {}),
       ...(filter.search ? { search: filter.search } : {}),
       order: filter.order,
       limit: filter.limit,
@@ -167,13 +179,26 @@ export class PostsService {
 
   // --- writing ------------------------------------------------------------------------
 
-  async create(actor: StaffIdentity, input: PostCreateInput, options: { isDemo?: boolean } = {}): Promise<Post> {
-    const doc = input.markdown !== undefined ? parseMarkdownPost(input.markdown).document : (input.body ?? emptyDocument());
+  async create(
+    actor: StaffIdentity,
+    input: PostCreateInput,
+    options: { isDemo?: boolean } = {},
+  ): Promise<Post> {
+    const doc =
+      input.markdown !== undefined
+        ? parseMarkdownPost(input.markdown).document
+        : (input.body ?? emptyDocument());
     // The demo post ships before anyone has an account: it is the publication's, no one's.
     const authorIds = options.isDemo ? [] : await this.resolveAuthors(actor, input.authors);
     const status = input.status ?? 'draft';
-    if (status !== 'draft' && !options.isDemo && !canPublishPost(actor, { authorIds, status: 'draft' })) {
-      throw forbidden('Your role cannot publish or schedule posts; save it as a draft for an editor');
+    if (
+      status !== 'draft' &&
+      !options.isDemo &&
+      !canPublishPost(actor, { authorIds, status: 'draft' })
+    ) {
+      throw forbidden(
+        'Your role cannot publish or schedule posts; save it as a draft for an editor',
+      );
     }
     const publishedAt = this.publishedAtFor(status, input.published_at ?? null);
     const slug = await this.chooseSlug(input.slug, input.title);
@@ -206,7 +231,11 @@ export class PostsService {
         updated_at: now,
       });
       const tags = await this.deps.tags.resolveNames(trx, input.tags ?? []);
-      await repo.setPostTags(trx, id, tags.map((t) => t.id));
+      await repo.setPostTags(
+        trx,
+        id,
+        tags.map((t) => t.id),
+      );
       await repo.setPostAuthors(trx, id, authorIds);
       await repo.removeSlugRedirect(trx, slug);
       await repo.insertRevision(trx, {
@@ -231,7 +260,8 @@ export class PostsService {
 
     const status = patch.status ?? current.status;
     const statusChanged = status !== current.status;
-    const timeChanged = patch.published_at !== undefined && patch.published_at !== current.published_at;
+    const timeChanged =
+      patch.published_at !== undefined && patch.published_at !== current.published_at;
     if ((statusChanged || (timeChanged && status !== 'draft')) && !canPublishPost(actor, facts)) {
       throw forbidden('Your role cannot publish, schedule or unpublish this post');
     }
@@ -239,7 +269,12 @@ export class PostsService {
 
     let publishedAt = current.published_at;
     if (statusChanged || timeChanged) {
-      const requested = patch.published_at !== undefined ? patch.published_at : statusChanged && status === 'published' ? null : current.published_at;
+      const requested =
+        patch.published_at !== undefined
+          ? patch.published_at
+          : statusChanged && status === 'published'
+            ? null
+            : current.published_at;
       publishedAt = this.publishedAtFor(status, requested);
     }
     let slug = current.slug;
@@ -247,7 +282,9 @@ export class PostsService {
       slug = await this.chooseSlug(patch.slug, patch.title ?? current.title, id);
     }
     const doc =
-      patch.markdown !== undefined ? parseMarkdownPost(patch.markdown).document : (patch.body ?? undefined);
+      patch.markdown !== undefined
+        ? parseMarkdownPost(patch.markdown).document
+        : (patch.body ?? undefined);
     const title = patch.title ?? current.title;
     const now = this.now().toISOString();
 
@@ -268,7 +305,11 @@ export class PostsService {
       }
       if (tagNames) {
         const tags = await this.deps.tags.resolveNames(trx, tagNames);
-        await repo.setPostTags(trx, id, tags.map((t) => t.id));
+        await repo.setPostTags(
+          trx,
+          id,
+          tags.map((t) => t.id),
+        );
       }
       if (authorIds) await repo.setPostAuthors(trx, id, authorIds);
       await repo.insertRevision(trx, {
@@ -288,7 +329,9 @@ export class PostsService {
 
   async remove(actor: StaffIdentity, id: string): Promise<void> {
     const current = await this.get(id);
-    if (!canDeletePost(actor, { authorIds: current.authors.map((a) => a.id), status: current.status })) {
+    if (
+      !canDeletePost(actor, { authorIds: current.authors.map((a) => a.id), status: current.status })
+    ) {
       throw forbidden('You cannot delete this post');
     }
     await this.deps.db.transaction().execute(async (trx) => {
@@ -305,7 +348,11 @@ export class PostsService {
     options: { publish?: boolean; tags?: string[]; isDemo?: boolean } = {},
   ): Promise<Post> {
     const { frontMatter: fm, document } = parseMarkdownPost(source);
-    if (!fm.title) throw badRequest('The file has no title: add `title:` to the front matter or start with a # heading', 'title');
+    if (!fm.title)
+      throw badRequest(
+        'The file has no title: add `title:` to the front matter or start with a # heading',
+        'title',
+      );
     const authors = fm.authors?.length ? await this.deps.staff.resolveRefs(fm.authors) : undefined;
     const publishedAt = fm.publishedAt ?? null;
     const future = publishedAt !== null && Date.parse(publishedAt) > this.now().getTime();
@@ -341,7 +388,10 @@ export class PostsService {
     const post = await repo.findPostById(this.deps.db, postId);
     if (!post || post.status !== 'scheduled') return;
     if (post.published_at && Date.parse(post.published_at) > this.now().getTime()) return;
-    await repo.updatePost(this.deps.db, postId, { status: 'published', updated_at: this.now().toISOString() });
+    await repo.updatePost(this.deps.db, postId, {
+      status: 'published',
+      updated_at: this.now().toISOString(),
+    });
     this.deps.logger.info({ post: postId }, 'scheduled post published');
     await this.deps.onChange();
   }
@@ -349,7 +399,11 @@ export class PostsService {
   // --- helpers ------------------------------------------------------------------------
 
   private async schedule(trx: Db, postId: string, at: string) {
-    await this.deps.jobs.enqueue(PUBLISH_JOB, { postId }, { runAt: new Date(at), uniqueKey: publishKey(postId), maxAttempts: 10, executor: trx });
+    await this.deps.jobs.enqueue(
+      PUBLISH_JOB,
+      { postId },
+      { runAt: new Date(at), uniqueKey: publishKey(postId), maxAttempts: 10, executor: trx },
+    );
   }
 
   private publishedAtFor(status: PostStatus, requested: string | null): string | null {
@@ -357,25 +411,38 @@ export class PostsService {
     if (status === 'scheduled') {
       if (!requested) throw badRequest('A scheduled post needs published_at', 'published_at');
       if (Date.parse(requested) <= now.getTime()) {
-        throw badRequest('published_at must be in the future to schedule; publish it instead', 'published_at');
+        throw badRequest(
+          'published_at must be in the future to schedule; publish it instead',
+          'published_at',
+        );
       }
       return new Date(requested).toISOString();
     }
-    if (status === 'published') return requested ? new Date(requested).toISOString() : now.toISOString();
+    if (status === 'published')
+      return requested ? new Date(requested).toISOString() : now.toISOString();
     return requested ? new Date(requested).toISOString() : null;
   }
 
-  private async chooseSlug(requested: string | undefined, title: string, exceptId?: string): Promise<string> {
+  private async chooseSlug(
+    requested: string | undefined,
+    title: string,
+    exceptId?: string,
+  ): Promise<string> {
     if (requested !== undefined) {
       if (await repo.postSlugTaken(this.deps.db, requested, exceptId)) {
         throw conflict(`The slug "${requested}" is already used by another post`, 'slug');
       }
       return requested;
     }
-    return uniqueSlug(slugify(title) || 'untitled', (s) => repo.postSlugTaken(this.deps.db, s, exceptId));
+    return uniqueSlug(slugify(title) || 'untitled', (s) =>
+      repo.postSlugTaken(this.deps.db, s, exceptId),
+    );
   }
 
-  private async resolveAuthors(actor: StaffIdentity, requested: string[] | undefined): Promise<string[]> {
+  private async resolveAuthors(
+    actor: StaffIdentity,
+    requested: string[] | undefined,
+  ): Promise<string[]> {
     if (!requested) return [actor.id];
     const ids = [...new Set(requested)];
     if (!canAssignOtherAuthors(actor) && ids.some((id) => id !== actor.id)) {
@@ -383,7 +450,11 @@ export class PostsService {
     }
     const found = await this.deps.staff.findByIds(ids);
     const missing = ids.find((id) => !found.some((s) => s.id === id));
-    if (missing) throw new AppError('unknown_author', `No staff member with id ${missing}`, { status: 400, field: 'authors' });
+    if (missing)
+      throw new AppError('unknown_author', `No staff member with id ${missing}`, {
+        status: 400,
+        field: 'authors',
+      });
     return ids;
   }
 }
@@ -425,6 +496,19 @@ function toPost(row: repo.PostRecord, tags: PostTag[], authors: PostAuthor[]): P
 /** What an anonymous reader may see of a published post. */
 function toPublicPost(post: Post): PublicPost {
   const view = anonymousView(post.visibility, post.body, post.custom_excerpt, post.html);
-  const { body: _body, html: _html, status: _status, custom_excerpt: _ce, created_at: _ca, ...rest } = post;
-  return { ...rest, html: view.html, full: view.full, excerpt: view.excerpt, published_at: post.published_at! };
+  const {
+    body: _body,
+    html: _html,
+    status: _status,
+    custom_excerpt: _ce,
+    created_at: _ca,
+    ...rest
+  } = post;
+  return {
+    ...rest,
+    html: view.html,
+    full: view.full,
+    excerpt: view.excerpt,
+    published_at: post.published_at!,
+  };
 }

@@ -56,7 +56,8 @@ export function requireStaff(minimum: Role = 'contributor'): MiddlewareHandler<A
   return async (c, next) => {
     const identity = c.get('staff');
     if (!identity) throw unauthorized();
-    if (!atLeast(identity.role, minimum)) throw forbidden(`This needs the ${minimum} role or higher`);
+    if (!atLeast(identity.role, minimum))
+      throw forbidden(`This needs the ${minimum} role or higher`);
     await next();
   };
 }

@@ -1,4 +1,10 @@
-export { StaffService, emailSchema, passwordSchema, nameSchema, roleSchema } from './staff.service.js';
+export {
+  StaffService,
+  emailSchema,
+  passwordSchema,
+  nameSchema,
+  roleSchema,
+} from './staff.service.js';
 export type { StaffIdentity, PublicStaff } from './staff.service.js';
 export {
   ROLES,
@@ -8,6 +14,7 @@ export {
   canEditPost,
   canManageSettings,
   canManageStaff,
+  canManageStaffMember,
   canManageTags,
   canPublishPost,
   type Role,

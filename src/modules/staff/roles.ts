@@ -59,6 +59,11 @@ export function canAssignRole(actor: Actor, targetCurrent: Role | null, next: Ro
   return next !== 'admin' && targetCurrent !== 'admin';
 }
 
+/** Editing, signing out or removing another staff member: only those ranked above them. */
+export function canManageStaffMember(actor: Actor, targetRole: Role): boolean {
+  return canAssignRole(actor, targetRole, 'contributor');
+}
+
 export function canManageSettings(actor: Actor): boolean {
   return atLeast(actor.role, 'admin');
 }

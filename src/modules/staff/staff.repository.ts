@@ -27,7 +27,8 @@ export const listStaff = (db: Db) =>
   db.selectFrom('staff').selectAll().orderBy('created_at').orderBy('id').execute();
 
 export const slugTaken = async (db: Db, slug: string) =>
-  (await db.selectFrom('staff').select('id').where('slug', '=', slug).executeTakeFirst()) !== undefined;
+  (await db.selectFrom('staff').select('id').where('slug', '=', slug).executeTakeFirst()) !==
+  undefined;
 
 export const insertStaff = (db: Db, row: Insertable<StaffRow>) =>
   db.insertInto('staff').values(row).returningAll().executeTakeFirstOrThrow();
@@ -56,6 +57,14 @@ export const findSessionByHash = (db: Db, tokenHash: string) =>
       'staff.role',
     ])
     .where('staff_sessions.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+
+export const findSessionOwner = (db: Db, id: string) =>
+  db
+    .selectFrom('staff_sessions')
+    .innerJoin('staff', 'staff.id', 'staff_sessions.staff_id')
+    .select(['staff_sessions.staff_id', 'staff.role'])
+    .where('staff_sessions.id', '=', id)
     .executeTakeFirst();
 
 export const touchSession = (db: Db, id: string, at: string) =>

@@ -16,8 +16,11 @@ import {
   nameSchema,
   passwordSchema,
   roleSchema,
+  type PublicStaff,
+  type StaffIdentity,
   type StaffService,
 } from './staff.service.js';
+import { atLeast } from './roles.js';
 import { adminHomePage, setupPage, signInPage } from './staff.views.js';
 
 interface Deps {
@@ -25,11 +28,27 @@ interface Deps {
   secureCookies: boolean;
 }
 
-const signInSchema = z.object({ email: z.string().trim().min(1, 'is required').max(254), password: z.string().min(1, 'is required').max(256) });
+const signInSchema = z.object({
+  email: z.string().trim().min(1, 'is required').max(254),
+  password: z.string().min(1, 'is required').max(256),
+});
 const ownerSchema = z.object({ email: emailSchema, name: nameSchema, password: passwordSchema });
-const staffCreateSchema = z.object({ email: emailSchema, name: nameSchema, role: roleSchema, password: passwordSchema.optional() }).strict();
+const staffCreateSchema = z
+  .object({
+    email: emailSchema,
+    name: nameSchema,
+    role: roleSchema,
+    password: passwordSchema.optional(),
+  })
+  .strict();
 const staffPatchSchema = z
-  .object({ email: emailSchema, name: nameSchema, role: roleSchema, password: passwordSchema, bio: z.string().trim().max(2000).nullable() })
+  .object({
+    email: emailSchema,
+    name: nameSchema,
+    role: roleSchema,
+    password: passwordSchema,
+    bio: z.string().trim().max(2000).nullable(),
+  })
   .partial()
   .strict();
 const tokenCreateSchema = z.object({ name: nameSchema }).strict();
@@ -39,7 +58,9 @@ export function createStaffApi({ staff, secureCookies }: Deps) {
   const api = new Hono<AdminEnv>();
   api.use('*', authenticate(staff));
 
-  api.get('/session', requireStaff(), (c) => c.json({ staff: currentStaff(c), csrf_token: csrfToken(c, secureCookies) }));
+  api.get('/session', requireStaff(), (c) =>
+    c.json({ staff: currentStaff(c), csrf_token: csrfToken(c, secureCookies) }),
+  );
 
   api.post('/session', async (c) => {
     const body = await readJson(c, signInSchema);
@@ -67,12 +88,20 @@ export function createStaffApi({ staff, secureCookies }: Deps) {
   });
 
   api.delete('/sessions/:id', requireStaff(), async (c) => {
-    await staff.revokeSession(currentStaff(c), c.req.param('id'), c.req.query('staff_id'));
+    await staff.revokeSession(currentStaff(c), c.req.param('id'));
     return c.body(null, 204);
   });
 
-  api.get('/staff', requireStaff(), async (c) => c.json({ staff: await staff.list() }));
-  api.get('/staff/:id', requireStaff(), async (c) => c.json({ staff: await staff.get(c.req.param('id')) }));
+  // Everyone on staff sees who is on staff (to credit co-authors); only admins see addresses.
+  const present = (viewer: StaffIdentity, s: PublicStaff) =>
+    atLeast(viewer.role, 'admin') || viewer.id === s.id ? s : { ...s, email: null };
+  api.get('/staff', requireStaff(), async (c) => {
+    const me = currentStaff(c);
+    return c.json({ staff: (await staff.list()).map((s) => present(me, s)) });
+  });
+  api.get('/staff/:id', requireStaff(), async (c) =>
+    c.json({ staff: present(currentStaff(c), await staff.get(c.req.param('id'))) }),
+  );
   api.post('/staff', requireStaff('admin'), async (c) => {
     const body = await readJson(c, staffCreateSchema);
     return c.json({ staff: await staff.create(currentStaff(c), body) }, 201);
@@ -86,7 +115,9 @@ export function createStaffApi({ staff, secureCookies }: Deps) {
     return c.body(null, 204);
   });
 
-  api.get('/tokens', requireStaff('admin'), async (c) => c.json({ tokens: await staff.listApiTokens() }));
+  api.get('/tokens', requireStaff('admin'), async (c) =>
+    c.json({ tokens: await staff.listApiTokens() }),
+  );
   api.post('/tokens', requireStaff('admin'), async (c) => {
     const body = await readJson(c, tokenCreateSchema);
     const created = await staff.createApiToken({ name: body.name, staffId: currentStaff(c).id });
@@ -123,11 +154,20 @@ export function createAdminPages({ staff, secureCookies }: Deps) {
   pages.post('/setup', async (c) => {
     if (await staff.hasOwner()) return c.notFound();
     const form = await c.req.parseBody();
-    const values = { email: formString(form, 'email'), name: formString(form, 'name'), password: formString(form, 'password') };
+    const values = {
+      email: formString(form, 'email'),
+      name: formString(form, 'name'),
+      password: formString(form, 'password'),
+    };
     try {
       const input = parseWith(ownerSchema, values);
       await staff.createOwner(input);
-      const session = await staff.signIn({ email: input.email, password: input.password, ip: c.get('clientIp'), userAgent: c.req.header('user-agent') ?? '' });
+      const session = await staff.signIn({
+        email: input.email,
+        password: input.password,
+        ip: c.get('clientIp'),
+        userAgent: c.req.header('user-agent') ?? '',
+      });
       setSessionCookie(c, session.token, secureCookies);
       return c.redirect('/admin', 303);
     } catch (error) {

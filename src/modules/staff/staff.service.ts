@@ -8,15 +8,23 @@ import type { Logger } from '../../platform/logger.js';
 import { generateToken, hashToken } from '../../platform/security/tokens.js';
 import type { RateLimiter, RateRule } from '../../platform/security/rate-limit.js';
 import { slugify, uniqueSlug } from '../../platform/slug.js';
-import { canAssignRole, canManageStaff, ROLES, type Actor, type Role } from './roles.js';
+import { canAssignRole, canManageStaffMember, ROLES, type Actor, type Role } from './roles.js';
 import * as repo from './staff.repository.js';
 
 export const SESSION_DAYS = 30;
 /** A session's last-used time is written at most this often: reads should not all write. */
 const TOUCH_EVERY_MS = 5 * 60_000;
 
-export const SIGNIN_PER_IP: RateRule = { name: 'staff-signin:ip', limit: 20, windowSeconds: 15 * 60 };
-export const SIGNIN_PER_ACCOUNT: RateRule = { name: 'staff-signin:account', limit: 8, windowSeconds: 15 * 60 };
+export const SIGNIN_PER_IP: RateRule = {
+  name: 'staff-signin:ip',
+  limit: 20,
+  windowSeconds: 15 * 60,
+};
+export const SIGNIN_PER_ACCOUNT: RateRule = {
+  name: 'staff-signin:account',
+  limit: 8,
+  windowSeconds: 15 * 60,
+};
 
 export const emailSchema = z
   .string()
@@ -58,7 +66,13 @@ const toPublic = (s: repo.StaffRecord): PublicStaff => ({
   created_at: s.created_at,
 });
 
-const toIdentity = (s: { id: string; email: string; name: string; slug: string; role: string }): StaffIdentity => ({
+const toIdentity = (s: {
+  id: string;
+  email: string;
+  name: string;
+  slug: string;
+  role: string;
+}): StaffIdentity => ({
   id: s.id,
   email: s.email,
   name: s.name,
@@ -75,6 +89,8 @@ export interface StaffServiceDeps {
   clock: Clock;
   logger: Logger;
   rateLimiter: RateLimiter;
+  /** Bylines show staff names: the page cache must hear when they change. */
+  onChange?: () => Promise<void>;
 }
 
 export class StaffService {
@@ -88,7 +104,11 @@ export class StaffService {
     return (await repo.findOwner(this.deps.db)) !== undefined;
   }
 
-  async createOwner(input: { email: string; name: string; password: string }): Promise<PublicStaff> {
+  async createOwner(input: {
+    email: string;
+    name: string;
+    password: string;
+  }): Promise<PublicStaff> {
     if (await this.hasOwner()) throw conflict('This publication already has an owner');
     return this.insert({ ...input, role: 'owner' });
   }
@@ -99,7 +119,9 @@ export class StaffService {
       throw conflict(`A staff member with email ${email} already exists`, 'email');
     }
     const now = this.now();
-    const slug = await uniqueSlug(slugify(input.name) || 'staff', (s) => repo.slugTaken(this.deps.db, s));
+    const slug = await uniqueSlug(slugify(input.name) || 'staff', (s) =>
+      repo.slugTaken(this.deps.db, s),
+    );
     try {
       const row = await repo.insertStaff(this.deps.db, {
         id: randomUUID(),
@@ -115,7 +137,8 @@ export class StaffService {
       return toPublic(row);
     } catch (error) {
       // Two concurrent setups: the unique index decides, and the loser hears why.
-      if (/unique|duplicate/i.test(String(error))) throw conflict(`${email} or its slug is taken`, 'email');
+      if (/unique|duplicate/i.test(String(error)))
+        throw conflict(`${email} or its slug is taken`, 'email');
       throw error;
     }
   }
@@ -132,11 +155,21 @@ export class StaffService {
     previousSessionToken?: string;
   }): Promise<{ token: string; staff: StaffIdentity; expiresAt: Date }> {
     const email = input.email.trim().toLowerCase();
-    await this.deps.rateLimiter.enforce(SIGNIN_PER_IP, input.ip, 'Too many sign-in attempts from this address.');
-    await this.deps.rateLimiter.enforce(SIGNIN_PER_ACCOUNT, email, 'Too many sign-in attempts for this account.');
+    await this.deps.rateLimiter.enforce(
+      SIGNIN_PER_IP,
+      input.ip,
+      'Too many sign-in attempts from this address.',
+    );
+    await this.deps.rateLimiter.enforce(
+      SIGNIN_PER_ACCOUNT,
+      email,
+      'Too many sign-in attempts for this account.',
+    );
     const staff = await repo.findStaffByEmail(this.deps.db, email);
     dummyHash ??= hash('pressroom-dummy-password');
-    const ok = await verify(staff?.password_hash ?? (await dummyHash), input.password).catch(() => false);
+    const ok = await verify(staff?.password_hash ?? (await dummyHash), input.password).catch(
+      () => false,
+    );
     if (!staff || !staff.password_hash || !ok) {
       throw new AppError('invalid_credentials', 'Email or password is incorrect', { status: 401 });
     }
@@ -167,7 +200,9 @@ export class StaffService {
     return { token, expiresAt };
   }
 
-  async authenticateSession(token: string): Promise<(StaffIdentity & { sessionId: string }) | undefined> {
+  async authenticateSession(
+    token: string,
+  ): Promise<(StaffIdentity & { sessionId: string }) | undefined> {
     const row = await repo.findSessionByHash(this.deps.db, hashToken(token));
     if (!row) return undefined;
     const now = this.deps.clock.now();
@@ -189,22 +224,34 @@ export class StaffService {
     return repo.listSessions(this.deps.db, staffId);
   }
 
-  /** Staff revoke their own sessions; admins anyone's. */
-  async revokeSession(actor: Actor, sessionId: string, ownerOfSession?: string): Promise<void> {
-    const staffId = canManageStaff(actor) ? ownerOfSession : actor.id;
-    const result = await repo.deleteSession(this.deps.db, sessionId, staffId);
-    if (Number(result.numDeletedRows) === 0) throw notFound('Session');
+  /** Staff revoke their own sessions, and those of staff ranked below them. */
+  async revokeSession(actor: Actor, sessionId: string): Promise<void> {
+    const session = await repo.findSessionOwner(this.deps.db, sessionId);
+    // Someone else's session the actor may not touch is "not found": no probing for ids.
+    if (
+      !session ||
+      (session.staff_id !== actor.id && !canManageStaffMember(actor, session.role as Role))
+    ) {
+      throw notFound('Session');
+    }
+    await repo.deleteSession(this.deps.db, sessionId);
   }
 
   // --- API tokens -------------------------------------------------------------------
 
   /** Returns the token once; only its hash is stored. It acts as the given staff member. */
-  async createApiToken(input: { name: string; staffId?: string }): Promise<{ id: string; token: string; staff: PublicStaff }> {
+  async createApiToken(input: {
+    name: string;
+    staffId?: string;
+  }): Promise<{ id: string; token: string; staff: PublicStaff }> {
     const name = nameSchema.parse(input.name);
     const staff = input.staffId
       ? await repo.findStaffById(this.deps.db, input.staffId)
       : await repo.findOwner(this.deps.db);
-    if (!staff) throw new AppError('no_owner', 'Create the owner first (pressroom create-owner)', { status: 409 });
+    if (!staff)
+      throw new AppError('no_owner', 'Create the owner first (pressroom create-owner)', {
+        status: 409,
+      });
     const token = `pr_${generateToken()}`;
     const id = randomUUID();
     await repo.insertApiToken(this.deps.db, {
@@ -266,14 +313,22 @@ export class StaffService {
       const s = ref.includes('@')
         ? await repo.findStaffByEmail(this.deps.db, ref.trim().toLowerCase())
         : await repo.findStaffBySlug(this.deps.db, ref.trim());
-      if (!s) throw new AppError('unknown_author', `No staff member ${ref}`, { status: 400, field: 'authors' });
+      if (!s)
+        throw new AppError('unknown_author', `No staff member ${ref}`, {
+          status: 400,
+          field: 'authors',
+        });
       ids.push(s.id);
     }
     return ids;
   }
 
-  async create(actor: Actor, input: { email: string; name: string; role: Role; password?: string }): Promise<PublicStaff> {
-    if (!canAssignRole(actor, null, input.role)) throw forbidden(`You cannot add staff with the role ${input.role}`);
+  async create(
+    actor: Actor,
+    input: { email: string; name: string; role: Role; password?: string },
+  ): Promise<PublicStaff> {
+    if (!canAssignRole(actor, null, input.role))
+      throw forbidden(`You cannot add staff with the role ${input.role}`);
     return this.insert(input);
   }
 
@@ -285,16 +340,23 @@ export class StaffService {
     const target = await repo.findStaffById(this.deps.db, id);
     if (!target) throw notFound('Staff member');
     const self = actor.id === id;
-    if (!self && !canManageStaff(actor)) throw forbidden();
+    // Changing someone's email or password is taking over their account: only from above.
+    if (!self && !canManageStaffMember(actor, target.role as Role)) {
+      throw forbidden(
+        target.role === 'owner'
+          ? 'Only the owner edits the owner'
+          : 'You cannot edit this staff member',
+      );
+    }
     if (patch.role !== undefined && patch.role !== target.role) {
       if (!canAssignRole(actor, target.role as Role, patch.role)) {
         throw forbidden(`You cannot change this role to ${patch.role}`);
       }
     }
-    if (!self && target.role === 'owner') throw forbidden('Only the owner edits the owner');
     if (patch.email !== undefined) {
       const other = await repo.findStaffByEmail(this.deps.db, patch.email);
-      if (other && other.id !== id) throw conflict(`A staff member with email ${patch.email} already exists`, 'email');
+      if (other && other.id !== id)
+        throw conflict(`A staff member with email ${patch.email} already exists`, 'email');
     }
     const updated = await repo.updateStaff(this.deps.db, id, {
       ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -306,8 +368,13 @@ export class StaffService {
     });
     // A changed password or role ends every other session: an attacker holding one loses it.
     if (patch.password !== undefined || (patch.role !== undefined && patch.role !== target.role)) {
-      await repo.deleteSessionsOf(this.deps.db, id, self && 'sessionId' in actor ? String(actor.sessionId) : undefined);
+      await repo.deleteSessionsOf(
+        this.deps.db,
+        id,
+        self && 'sessionId' in actor ? String(actor.sessionId) : undefined,
+      );
     }
+    await this.deps.onChange?.();
     return toPublic(updated!);
   }
 
@@ -315,8 +382,9 @@ export class StaffService {
     const target = await repo.findStaffById(this.deps.db, id);
     if (!target) throw notFound('Staff member');
     if (target.role === 'owner') throw forbidden('The owner cannot be removed');
-    if (!canAssignRole(actor, target.role as Role, 'contributor')) throw forbidden();
+    if (!canManageStaffMember(actor, target.role as Role)) throw forbidden();
     await repo.deleteStaff(this.deps.db, id);
+    await this.deps.onChange?.();
   }
 
   async purgeExpiredSessions(): Promise<void> {

@@ -370,10 +370,8 @@ describe.each(engines)('staff on %s', (dialect) => {
     });
 
     describe('on the public site', () => {
-      // Known bug, kept visible: StaffService is given no onChange hook in app.ts, so a
-      // renamed author's byline stays stale in cached pages until something else clears
-      // them. When app.ts wires it, this test starts failing: turn `it.fails` into `it`.
-      it.fails('shows a renamed author’s new name on cached pages', async () => {
+      // Bylines are rendered into cached pages: renaming staff must clear the cache.
+      it('shows a renamed author’s new name on cached pages', async () => {
         const author = await addStaff(t, owner, 'author');
         const res = await author.client.post('/api/admin/posts', {
           title: 'Byline Check',
@@ -718,6 +716,69 @@ describe.each(engines)('staff on %s', (dialect) => {
         await expectError(await owner.get(`/api/admin/staff/${editor.id}`), 404, {
           code: 'not_found',
         });
+      });
+
+      it('lets only someone ranked above change a staff member’s email or password', async () => {
+        const { client: admin } = await addStaff(t, owner, 'admin');
+        const otherAdmin = await addStaff(t, owner, 'admin');
+        const author = await addStaff(t, owner, 'author');
+        await expectError(
+          await admin.patch(`/api/admin/staff/${otherAdmin.id}`, {
+            email: 'taken-over@example.com',
+          }),
+          403,
+        );
+        await expectError(
+          await admin.patch(`/api/admin/staff/${otherAdmin.id}`, {
+            password: 'new long password 1',
+          }),
+          403,
+        );
+        expect((await whoAmI(otherAdmin.client)).status).toBe(200);
+        expect(
+          (await admin.patch(`/api/admin/staff/${author.id}`, { name: 'Renamed Author' })).status,
+        ).toBe(200);
+        expect(
+          (
+            await owner.patch(`/api/admin/staff/${otherAdmin.id}`, {
+              email: `moved-${otherAdmin.email}`,
+            })
+          ).status,
+        ).toBe(200);
+      });
+
+      it('does not let an admin sign the owner out', async () => {
+        const { client: admin } = await addStaff(t, owner, 'admin');
+        const sessions = await json<{ sessions: { id: string; current: boolean }[] }>(
+          await owner.get('/api/admin/sessions'),
+        );
+        const current = sessions.sessions.find((x) => x.current)!;
+        await expectError(await admin.delete(`/api/admin/sessions/${current.id}`), 404);
+        expect((await whoAmI(owner)).status).toBe(200);
+      });
+
+      it('shows staff email addresses to admins and to each person, not to the rest', async () => {
+        const author = await addStaff(t, owner, 'author');
+        const seenByAuthor = await json<{ staff: { id: string; email: string | null }[] }>(
+          await author.client.get('/api/admin/staff'),
+        );
+        expect(seenByAuthor.staff.find((x) => x.id === ownerId)?.email).toBeNull();
+        expect(seenByAuthor.staff.find((x) => x.id === author.id)?.email).toBe(author.email);
+        const seenByOwner = await json<{ staff: { id: string; email: string | null }[] }>(
+          await owner.get('/api/admin/staff'),
+        );
+        expect(seenByOwner.staff.find((x) => x.id === author.id)?.email).toBe(author.email);
+      });
+
+      it('gives staff a public author page only once they have published', async () => {
+        const author = await addStaff(t, owner, 'author');
+        const reader = t.client();
+        expect((await reader.get(`/author/${author.slug}`)).status).toBe(404);
+        await author.client.post('/api/admin/posts', {
+          title: `By ${author.name}`,
+          status: 'published',
+        });
+        expect((await reader.get(`/author/${author.slug}`)).status).toBe(200);
       });
 
       it('lets staff edit their own profile but not their own role', async () => {

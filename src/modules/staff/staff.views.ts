@@ -7,47 +7,121 @@ import { CSRF_FIELD } from '../../platform/http/index.js';
  */
 function page(title: string, body: SafeHtml): string {
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${title} · Pressroom</title>
-<style>
-body{font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;background:#f4f4f2;color:#1d1d1b;margin:0}
-main{max-width:26rem;margin:8vh auto;padding:2rem;background:#fff;border-radius:8px;box-shadow:0 1px 4px rgba(0,0,0,.12)}
-h1{font-size:1.5rem;margin:0 0 1rem}
-label{display:block;margin:1rem 0 .25rem;font-weight:600}
-input{width:100%;box-sizing:border-box;padding:.6rem;border:1px solid #8a8a85;border-radius:4px;font:inherit}
-input:focus,button:focus{outline:3px solid #1a5fb4;outline-offset:2px}
-button{margin-top:1.5rem;padding:.7rem 1.2rem;border:0;border-radius:4px;background:#1a5fb4;color:#fff;font:inherit;font-weight:600;cursor:pointer}
-.error{background:#fde8e8;color:#8a1010;padding:.75rem;border-radius:4px}
-.hint{color:#555;font-size:.9rem}
-</style>
-</head>
-<body><main>${body}</main></body>
-</html>`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>${title} · Pressroom</title>
+        <style>
+          body {
+            font:
+              16px/1.5 system-ui,
+              -apple-system,
+              Segoe UI,
+              Roboto,
+              sans-serif;
+            background: #f4f4f2;
+            color: #1d1d1b;
+            margin: 0;
+          }
+          main {
+            max-width: 26rem;
+            margin: 8vh auto;
+            padding: 2rem;
+            background: #fff;
+            border-radius: 8px;
+            box-shadow: 0 1px 4px rgba(0, 0, 0, 0.12);
+          }
+          h1 {
+            font-size: 1.5rem;
+            margin: 0 0 1rem;
+          }
+          label {
+            display: block;
+            margin: 1rem 0 0.25rem;
+            font-weight: 600;
+          }
+          input {
+            width: 100%;
+            box-sizing: border-box;
+            padding: 0.6rem;
+            border: 1px solid #8a8a85;
+            border-radius: 4px;
+            font: inherit;
+          }
+          input:focus,
+          button:focus {
+            outline: 3px solid #1a5fb4;
+            outline-offset: 2px;
+          }
+          button {
+            margin-top: 1.5rem;
+            padding: 0.7rem 1.2rem;
+            border: 0;
+            border-radius: 4px;
+            background: #1a5fb4;
+            color: #fff;
+            font: inherit;
+            font-weight: 600;
+            cursor: pointer;
+          }
+          .error {
+            background: #fde8e8;
+            color: #8a1010;
+            padding: 0.75rem;
+            border-radius: 4px;
+          }
+          .hint {
+            color: #555;
+            font-size: 0.9rem;
+          }
+        </style>
+      </head>
+      <body>
+        <main>${body}</main>
+      </body>
+    </html>`.value;
 }
 
-const errorBox = (message?: string) => (message ? html`<p class="error" role="alert">${message}</p>` : '');
+const errorBox = (message?: string) =>
+  message ? html`<p class="error" role="alert">${message}</p>` : '';
 
-export function setupPage(csrf: string, values: { email?: string; name?: string } = {}, error?: string): string {
+export function setupPage(
+  csrf: string,
+  values: { email?: string; name?: string } = {},
+  error?: string,
+): string {
   return page(
     'Set up your publication',
     html`<h1>Set up your publication</h1>
-<p class="hint">Create the owner account. You can invite other staff later.</p>
-${errorBox(error)}
-<form method="post" action="/admin/setup">
-<input type="hidden" name="${CSRF_FIELD}" value="${csrf}">
-<label for="name">Your name</label>
-<input id="name" name="name" autocomplete="name" required value="${values.name ?? ''}">
-<label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="email" required value="${values.email ?? ''}">
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required>
-<p class="hint">At least 10 characters.</p>
-<button type="submit">Create owner account</button>
-</form>`,
+      <p class="hint">Create the owner account. You can invite other staff later.</p>
+      ${errorBox(error)}
+      <form method="post" action="/admin/setup">
+        <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />
+        <label for="name">Your name</label>
+        <input id="name" name="name" autocomplete="name" required value="${values.name ?? ''}" />
+        <label for="email">Email</label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autocomplete="email"
+          required
+          value="${values.email ?? ''}"
+        />
+        <label for="password">Password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="new-password"
+          minlength="10"
+          required
+        />
+        <p class="hint">At least 10 characters.</p>
+        <button type="submit">Create owner account</button>
+      </form>`,
   );
 }
 
@@ -55,15 +129,28 @@ export function signInPage(csrf: string, email = '', error?: string): string {
   return page(
     'Sign in',
     html`<h1>Sign in</h1>
-${errorBox(error)}
-<form method="post" action="/admin/signin">
-<input type="hidden" name="${CSRF_FIELD}" value="${csrf}">
-<label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="username" required value="${email}">
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
-</form>`,
+      ${errorBox(error)}
+      <form method="post" action="/admin/signin">
+        <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />
+        <label for="email">Email</label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autocomplete="username"
+          required
+          value="${email}"
+        />
+        <label for="password">Password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+        />
+        <button type="submit">Sign in</button>
+      </form>`,
   );
 }
 
@@ -71,12 +158,14 @@ export function adminHomePage(csrf: string, who: { name: string; role: string })
   return page(
     'Admin',
     html`<h1>Signed in</h1>
-<p>You are signed in as <strong>${who.name}</strong> (${who.role}).</p>
-<p>Manage posts, tags, staff and settings through the admin API at <code>/api/admin/</code>,
-or from the command line with <code>npx pressroom</code>. <a href="/">View the site</a>.</p>
-<form method="post" action="/admin/signout">
-<input type="hidden" name="${CSRF_FIELD}" value="${csrf}">
-<button type="submit">Sign out</button>
-</form>`,
+      <p>You are signed in as <strong>${who.name}</strong> (${who.role}).</p>
+      <p>
+        Manage posts, tags, staff and settings through the admin API at <code>/api/admin/</code>, or
+        from the command line with <code>npx pressroom</code>. <a href="/">View the site</a>.
+      </p>
+      <form method="post" action="/admin/signout">
+        <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />
+        <button type="submit">Sign out</button>
+      </form>`,
   );
 }

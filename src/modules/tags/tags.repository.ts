@@ -31,7 +31,10 @@ export async function listTags(db: Db, opts: { limit: number; offset: number }) 
       .limit(opts.limit)
       .offset(opts.offset)
       .execute(),
-    db.selectFrom('tags').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('tags')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ]);
   return { tags, total: Number(count.n) };
 }
@@ -42,4 +45,5 @@ export const insertTag = (db: Db, row: Insertable<TagRow>) =>
 export const updateTag = (db: Db, id: string, patch: Updateable<TagRow>) =>
   db.updateTable('tags').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
 
-export const deleteTag = (db: Db, id: string) => db.deleteFrom('tags').where('id', '=', id).executeTakeFirst();
+export const deleteTag = (db: Db, id: string) =>
+  db.deleteFrom('tags').where('id', '=', id).executeTakeFirst();

@@ -17,10 +17,20 @@ export function createTagsApi(deps: { tags: TagsService; staff: StaffService }) 
   api.get('/', async (c) => {
     const q = readQuery(c, listSchema);
     const result = await tags.list(q.page, q.limit);
-    return c.json({ tags: result.tags, meta: { page: q.page, limit: q.limit, total: result.total, pages: Math.max(1, Math.ceil(result.total / q.limit)) } });
+    return c.json({
+      tags: result.tags,
+      meta: {
+        page: q.page,
+        limit: q.limit,
+        total: result.total,
+        pages: Math.max(1, Math.ceil(result.total / q.limit)),
+      },
+    });
   });
   api.get('/:id', async (c) => c.json({ tag: await tags.get(c.req.param('id')) }));
-  api.post('/', requireStaff('editor'), async (c) => c.json({ tag: await tags.create(await readJson(c, tagInputSchema.strict())) }, 201));
+  api.post('/', requireStaff('editor'), async (c) =>
+    c.json({ tag: await tags.create(await readJson(c, tagInputSchema.strict())) }, 201),
+  );
   api.patch('/:id', requireStaff('editor'), async (c) =>
     c.json({ tag: await tags.update(c.req.param('id'), await readJson(c, tagPatchSchema)) }),
   );

@@ -6,7 +6,12 @@ import { badRequest, conflict, notFound } from '../../platform/errors.js';
 import { SLUG_PATTERN, slugify } from '../../platform/slug.js';
 import * as repo from './tags.repository.js';
 
-export const tagSlugSchema = z.string().trim().toLowerCase().max(100).regex(SLUG_PATTERN, 'must be lowercase letters, digits and hyphens');
+export const tagSlugSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(100)
+  .regex(SLUG_PATTERN, 'must be lowercase letters, digits and hyphens');
 
 export const tagInputSchema = z.object({
   name: z.string().trim().min(1, 'is required').max(100),
@@ -29,7 +34,10 @@ export class TagsService {
   constructor(private readonly deps: { db: Db; clock: Clock; onChange: () => Promise<void> }) {}
 
   async list(page: number, limit: number) {
-    const { tags, total } = await repo.listTags(this.deps.db, { limit, offset: (page - 1) * limit });
+    const { tags, total } = await repo.listTags(this.deps.db, {
+      limit,
+      offset: (page - 1) * limit,
+    });
     return { tags: tags.map((t) => ({ ...t, post_count: Number(t.post_count ?? 0) })), total };
   }
 
@@ -46,7 +54,8 @@ export class TagsService {
   async create(input: z.output<typeof tagInputSchema>, db: Db = this.deps.db): Promise<Tag> {
     const slug = input.slug ?? slugify(input.name);
     if (!slug) throw badRequest('The name gives no usable slug; set one', 'slug');
-    if (await repo.findTagBySlug(db, slug)) throw conflict(`A tag with slug "${slug}" already exists`, 'slug');
+    if (await repo.findTagBySlug(db, slug))
+      throw conflict(`A tag with slug "${slug}" already exists`, 'slug');
     const now = this.deps.clock.now().toISOString();
     const tag = await repo.insertTag(db, {
       id: randomUUID(),
@@ -69,7 +78,9 @@ export class TagsService {
       const slug = slugify(name);
       if (slug && !wanted.has(slug)) wanted.set(slug, name.trim());
     }
-    const existing = new Map((await repo.findTagsBySlugs(db, [...wanted.keys()])).map((t) => [t.slug, t]));
+    const existing = new Map(
+      (await repo.findTagsBySlugs(db, [...wanted.keys()])).map((t) => [t.slug, t]),
+    );
     const result: Tag[] = [];
     for (const [slug, name] of wanted) {
       result.push(existing.get(slug) ?? (await this.create({ name, slug }, db)));
@@ -81,7 +92,8 @@ export class TagsService {
     await this.get(id);
     if (patch.slug !== undefined) {
       const other = await repo.findTagBySlug(this.deps.db, patch.slug);
-      if (other && other.id !== id) throw conflict(`A tag with slug "${patch.slug}" already exists`, 'slug');
+      if (other && other.id !== id)
+        throw conflict(`A tag with slug "${patch.slug}" already exists`, 'slug');
     }
     const tag = await repo.updateTag(this.deps.db, id, {
       ...patch,

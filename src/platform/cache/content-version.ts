@@ -32,7 +32,9 @@ export class ContentVersion {
             onExternalChange();
           }
         })
-        .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'content version poll failed'));
+        .catch((error: unknown) =>
+          this.deps.logger.warn({ err: error }, 'content version poll failed'),
+        );
     }, this.deps.pollMs);
     this.timer.unref();
   }

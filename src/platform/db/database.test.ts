@@ -7,17 +7,24 @@ import { migrate, migrations, openDatabase, type Migration } from './index.js';
 describe('openDatabase', () => {
   it('fails with one clear line when PostgreSQL is unreachable', async () => {
     // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-    const error = await openDatabase({ dialect: 'postgres', url: 'postgres://postgres:secret@127.0.0.1:1/press', poolSize: 1 }).catch((e: unknown) => e);
+    const error = await openDatabase({
+      dialect: 'postgres',
+      url: 'postgres://postgres:secret@127.0.0.1:1/press',
+      poolSize: 1,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('database_unreachable');
-    expect((error as AppError).message).toMatch(/^Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/press: /);
+    expect((error as AppError).message).toMatch(
+      /^Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/press: /,
+    );
     expect((error as AppError).message).not.toContain('secret');
   });
 
   it('opens SQLite in WAL mode with foreign keys and a busy timeout', async () => {
     const t = await createTestDatabase('sqlite');
     try {
-      const pragma = async (name: string) => Object.values((await sql.raw(`pragma ${name}`).execute(t.db)).rows[0] as object)[0];
+      const pragma = async (name: string) =>
+        Object.values((await sql.raw(`pragma ${name}`).execute(t.db)).rows[0] as object)[0];
       expect(await pragma('journal_mode')).toBe('wal');
       expect(await pragma('foreign_keys')).toBe(1);
       expect(await pragma('busy_timeout')).toBe(5000);
@@ -49,12 +56,18 @@ describe.each(engines)('migrations on %s', (dialect) => {
         await sql`select * from no_such_table`.execute(db);
       },
     };
-    const error = await migrate(t.db as never, dialect, [...migrations, broken]).catch((e: unknown) => e);
+    const error = await migrate(t.db as never, dialect, [...migrations, broken]).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AppError);
     expect((error as Error).message).toMatch(/^Migration 9999-broken failed and was rolled back: /);
     // Its first statement was undone with it, and it is not recorded as applied.
     await expect(sql`select * from half_done`.execute(t.db)).rejects.toThrow(/half_done/);
-    const recorded = await t.db.selectFrom('pressroom_migrations').select('name').where('name', '=', '9999-broken').execute();
+    const recorded = await t.db
+      .selectFrom('pressroom_migrations')
+      .select('name')
+      .where('name', '=', '9999-broken')
+      .execute();
     expect(recorded).toEqual([]);
   });
 

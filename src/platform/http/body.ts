@@ -20,8 +20,14 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
 /** Turns the first zod issue into a 400 that names the field, e.g. `tags.2.slug`. */
 export function validationError(error: z.ZodError): AppError {
   const issue = error.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.join('.') : undefined;
-  const message = issue ? (field ? `${field}: ${issue.message}` : issue.message) : 'Invalid input';
+  // An unknown key is reported on its parent; name the key itself.
+  const path =
+    issue?.code === 'unrecognized_keys'
+      ? [...issue.path, ...issue.keys.slice(0, 1)]
+      : (issue?.path ?? []);
+  const field = path.length > 0 ? path.join('.') : undefined;
+  const where = issue && issue.path.length > 0 ? issue.path.join('.') : undefined;
+  const message = issue ? (where ? `${where}: ${issue.message}` : issue.message) : 'Invalid input';
   return new AppError('invalid_input', message, { status: 400, field });
 }
 
@@ -35,14 +41,18 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.out
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   const type = c.req.header('content-type') ?? '';
   if (!type.includes('application/json')) {
-    throw new AppError('unsupported_media_type', 'Send the body as application/json', { status: 415 });
+    throw new AppError('unsupported_media_type', 'Send the body as application/json', {
+      status: 415,
+    });
   }
   const text = await c.req.text();
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new AppError('malformed_json', `Malformed JSON: ${(error as Error).message}`, { status: 400 });
+    throw new AppError('malformed_json', `Malformed JSON: ${(error as Error).message}`, {
+      status: 400,
+    });
   }
   return parseWith(schema, data);
 }

@@ -40,14 +40,22 @@ export function csrfProtection(options: {
     if (options.exemptPaths?.(c.req.path)) return next();
 
     const origin = c.req.header('origin');
-    if (origin && origin !== 'null' && origin !== options.publicOrigin && origin !== requestOrigin(c)) {
+    if (
+      origin &&
+      origin !== 'null' &&
+      origin !== options.publicOrigin &&
+      origin !== requestOrigin(c)
+    ) {
       throw new AppError('csrf_failed', 'Cross-site request refused', { status: 403 });
     }
     const cookie = getCookie(c, CSRF_COOKIE);
     let sent = c.req.header(CSRF_HEADER);
     if (!sent) {
       const type = c.req.header('content-type') ?? '';
-      if (type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data')) {
+      if (
+        type.includes('application/x-www-form-urlencoded') ||
+        type.includes('multipart/form-data')
+      ) {
         const value = (await c.req.parseBody())[CSRF_FIELD];
         sent = typeof value === 'string' ? value : undefined;
       }

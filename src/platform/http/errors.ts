@@ -3,7 +3,11 @@ import { HTTPException } from 'hono/http-exception';
 import { AppError } from '../errors.js';
 import type { BaseEnv } from './env.js';
 
-export type HtmlErrorRenderer = (c: Context, status: number, message: string) => string | Promise<string>;
+export type HtmlErrorRenderer = (
+  c: Context,
+  status: number,
+  message: string,
+) => string | Promise<string>;
 
 /** JSON for API clients, the site's own error page for browsers. */
 export function wantsJson(c: Context): boolean {
@@ -24,14 +28,19 @@ export function errorHandler(renderHtml: HtmlErrorRenderer): ErrorHandler<BaseEn
     if (err instanceof AppError) {
       error = err;
     } else if (err instanceof HTTPException) {
-      error = new AppError(err.status === 413 ? 'payload_too_large' : 'http_error', err.message || 'Request failed', {
-        status: err.status as AppError['status'],
-      });
+      error = new AppError(
+        err.status === 413 ? 'payload_too_large' : 'http_error',
+        err.message || 'Request failed',
+        {
+          status: err.status as AppError['status'],
+        },
+      );
     } else {
       c.get('logger')?.error({ err }, 'unhandled error');
       error = new AppError('internal', 'Something went wrong on our side.', { status: 500 });
     }
-    if (error.status >= 500 && err instanceof AppError) c.get('logger')?.error({ err }, error.message);
+    if (error.status >= 500 && err instanceof AppError)
+      c.get('logger')?.error({ err }, error.message);
     if (error.status === 429) c.header('Retry-After', '60');
     if (wantsJson(c)) return c.json(error.toJSON(), error.status);
     return c.html(await renderHtml(c, error.status, error.message), error.status);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db, Dialect } from '../db/index.js';
 import type { JobRow } from '../db/schema.js';
 
 export type Job = Selectable<JobRow>;
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface NewJob {
   name: string;
@@ -14,23 +14,37 @@ export interface NewJob {
   uniqueKey?: string;
 }
 
-export async function insertJob(db: Db, job: NewJob, now: string): Promise<Job> {
-  return db
-    .insertInto('jobs')
-    .values({
-      id: randomUUID(),
-      name: job.name,
-      payload: JSON.stringify(job.payload ?? null),
-      status: 'queued',
-      unique_key: job.uniqueKey ?? null,
-      run_at: job.runAt,
-      attempts: 0,
-      max_attempts: job.maxAttempts,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+/**
+ * Inserts a job; with a unique key that already has a queued job, inserts nothing and
+ * returns undefined (no error, so a caller's PostgreSQL transaction stays usable).
+ */
+export async function insertJob(db: Db, job: NewJob, now: string): Promise<Job | undefined> {
+  return (
+    db
+      .insertInto('jobs')
+      .values({
+        id: randomUUID(),
+        name: job.name,
+        payload: JSON.stringify(job.payload ?? null),
+        status: 'queued',
+        unique_key: job.uniqueKey ?? null,
+        run_at: job.runAt,
+        attempts: 0,
+        max_attempts: job.maxAttempts,
+        created_at: now,
+        updated_at: now,
+      })
+      // The target must repeat the partial index's predicate word for word (a literal, not
+      // a bound parameter) for SQLite and PostgreSQL to match it to that index.
+      .onConflict((oc) =>
+        oc
+          .column('unique_key')
+          .where(sql<boolean>`status = 'queued'`)
+          .doNothing(),
+      )
+      .returningAll()
+      .executeTakeFirst()
+  );
 }
 
 /** Moves a still-queued job with this key to a new time; returns it, or undefined if none. */
@@ -53,7 +67,7 @@ export async function rescheduleQueued(
 export async function cancelQueued(db: Db, uniqueKey: string, now: string): Promise<number> {
   const result = await db
     .updateTable('jobs')
-    .set({ status: 'failed', last_error: 'cancelled', updated_at: now, finished_at: now })
+    .set({ status: 'cancelled', updated_at: now, finished_at: now })
     .where('unique_key', '=', uniqueKey)
     .where('status', '=', 'queued')
     .executeTakeFirst();
@@ -176,12 +190,12 @@ export async function extendLease(
     .execute();
 }
 
-export async function findLiveByKey(db: Db, uniqueKey: string): Promise<Job | undefined> {
+export async function findQueuedByKey(db: Db, uniqueKey: string): Promise<Job | undefined> {
   return db
     .selectFrom('jobs')
     .selectAll()
     .where('unique_key', '=', uniqueKey)
-    .where('status', 'in', ['queued', 'running'])
+    .where('status', '=', 'queued')
     .executeTakeFirst();
 }
 

@@ -41,34 +41,25 @@ export class JobQueue {
     const now = this.deps.clock.now().toISOString();
     const runAt = (options.runAt ?? this.deps.clock.now()).toISOString();
     if (options.uniqueKey) {
-      const moved = await repo.rescheduleQueued(
-        db,
-        options.uniqueKey,
-        runAt,
-        payload,
-        now,
-      );
+      const moved = await repo.rescheduleQueued(db, options.uniqueKey, runAt, payload, now);
       if (moved) return this.notify(moved);
     }
-    try {
-      const job = await repo.insertJob(
-        db,
-        {
-          name,
-          payload,
-          runAt,
-          maxAttempts: options.maxAttempts ?? 5,
-          ...(options.uniqueKey ? { uniqueKey: options.uniqueKey } : {}),
-        },
-        now,
-      );
-      return this.notify(job);
-    } catch (error) {
-      // Another process enqueued the same key first, or it is running right now: that one stands.
-      const live = options.uniqueKey ? await repo.findLiveByKey(db, options.uniqueKey) : undefined;
-      if (live) return live;
-      throw error;
-    }
+    const job = await repo.insertJob(
+      db,
+      {
+        name,
+        payload,
+        runAt,
+        maxAttempts: options.maxAttempts ?? 5,
+        ...(options.uniqueKey ? { uniqueKey: options.uniqueKey } : {}),
+      },
+      now,
+    );
+    if (job) return this.notify(job);
+    // Another process queued the same key between our update and insert: that one stands.
+    const queued = await repo.findQueuedByKey(db, options.uniqueKey!);
+    if (!queued) throw new Error(`Could not enqueue ${name} (${options.uniqueKey})`);
+    return queued;
   }
 
   async purgeFinished(before: Date): Promise<number> {
@@ -219,7 +210,11 @@ export class JobWorker {
           : new Date(now.getTime() + retryDelayMs(job.attempts, this.retry)).toISOString();
       log.warn({ err: error, retryAt }, retryAt ? 'job failed; will retry' : 'job failed for good');
       await repo
-        .markFailed(this.opts.db, job.id, this.id, { error: message, retryAt, now: now.toISOString() })
+        .markFailed(this.opts.db, job.id, this.id, {
+          error: message,
+          retryAt,
+          now: now.toISOString(),
+        })
         .catch((e: unknown) => log.error({ err: e }, 'could not record job failure'));
     }
   }

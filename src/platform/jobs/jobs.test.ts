@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createTestDatabase, engines, hasPostgres, type TestDatabase } from '../../../test/support/database.js';
+import {
+  createTestDatabase,
+  engines,
+  hasPostgres,
+  type TestDatabase,
+} from '../../../test/support/database.js';
 import { systemClock, type Clock } from '../clock.js';
 import { JobQueue, JobWorker, retryDelayMs } from './index.js';
 
@@ -41,10 +46,15 @@ describe.each(engines)('durable jobs on %s', (dialect) => {
   it('runs a due job once and records it done', async () => {
     const queue = new JobQueue({ db: t.db, clock: systemClock });
     const seen: unknown[] = [];
-    const worker = new JobWorker({ db: t.db, dialect, clock: systemClock, logger, concurrency: 2 })
-      .register('echo', async (payload) => {
-        seen.push(payload);
-      });
+    const worker = new JobWorker({
+      db: t.db,
+      dialect,
+      clock: systemClock,
+      logger,
+      concurrency: 2,
+    }).register('echo', async (payload) => {
+      seen.push(payload);
+    });
     const job = await queue.enqueue('echo', { hello: 'world' });
     await worker.drain();
     expect(seen).toEqual([{ hello: 'world' }]);
@@ -110,18 +120,29 @@ describe.each(engines)('durable jobs on %s', (dialect) => {
     const queue = new JobQueue({ db: t.db, clock });
     const job = await queue.enqueue('work', { n: 1 });
     // A worker claims the job and "dies": it never finishes or releases it.
-    const dead = new JobWorker({ db: t.db, dialect, clock, logger, concurrency: 1, leaseMs: 30_000 })
-      .register('work', () => new Promise<void>(() => undefined));
+    const dead = new JobWorker({
+      db: t.db,
+      dialect,
+      clock,
+      logger,
+      concurrency: 1,
+      leaseMs: 30_000,
+    }).register('work', () => new Promise<void>(() => undefined));
     dead.wake();
     await vi_waitFor(async () => (await queue.get(job.id))?.status === 'running');
 
     const other = await t.reopen();
     try {
       let runs = 0;
-      const survivor = new JobWorker({ db: other.db, dialect, clock, logger, concurrency: 1 })
-        .register('work', async () => {
-          runs++;
-        });
+      const survivor = new JobWorker({
+        db: other.db,
+        dialect,
+        clock,
+        logger,
+        concurrency: 1,
+      }).register('work', async () => {
+        runs++;
+      });
       await survivor.drain();
       expect(runs).toBe(0); // lease still valid
       clock.advance(31_000);
@@ -135,8 +156,16 @@ describe.each(engines)('durable jobs on %s', (dialect) => {
 
   it('keeps one queued job per unique key and moves it when enqueued again', async () => {
     const queue = new JobQueue({ db: t.db, clock: systemClock });
-    const first = await queue.enqueue('publish', { v: 1 }, { uniqueKey: 'post:1', runAt: new Date(Date.now() + 60_000) });
-    const second = await queue.enqueue('publish', { v: 2 }, { uniqueKey: 'post:1', runAt: new Date(Date.now() + 120_000) });
+    const first = await queue.enqueue(
+      'publish',
+      { v: 1 },
+      { uniqueKey: 'post:1', runAt: new Date(Date.now() + 60_000) },
+    );
+    const second = await queue.enqueue(
+      'publish',
+      { v: 2 },
+      { uniqueKey: 'post:1', runAt: new Date(Date.now() + 120_000) },
+    );
     expect(second.id).toBe(first.id);
     expect(JSON.parse(second.payload)).toEqual({ v: 2 });
     const { total } = await queue.list({ limit: 10, offset: 0, status: 'queued' });
@@ -145,15 +174,64 @@ describe.each(engines)('durable jobs on %s', (dialect) => {
     expect((await queue.list({ limit: 10, offset: 0, status: 'queued' })).total).toBe(0);
   });
 
+  it('queues a new job for a key whose job is running (rescheduled mid-run)', async () => {
+    const queue = new JobQueue({ db: t.db, clock: systemClock });
+    const first = await queue.enqueue('publish', { v: 1 }, { uniqueKey: 'post:9' });
+    const worker = new JobWorker({
+      db: t.db,
+      dialect,
+      clock: systemClock,
+      logger,
+      concurrency: 1,
+    }).register('publish', () => new Promise<void>(() => undefined));
+    worker.wake();
+    await vi_waitFor(async () => (await queue.get(first.id))?.status === 'running');
+    const second = await queue.enqueue(
+      'publish',
+      { v: 2 },
+      { uniqueKey: 'post:9', runAt: new Date(Date.now() + 60_000) },
+    );
+    expect(second.id).not.toBe(first.id);
+    expect(second.status).toBe('queued');
+    // Inside a transaction too: no error aborts it when the key is already queued.
+    await t.db.transaction().execute(async (trx) => {
+      const again = await queue.enqueue(
+        'publish',
+        { v: 3 },
+        { uniqueKey: 'post:9', executor: trx },
+      );
+      expect(again.id).toBe(second.id);
+    });
+  });
+
+  it('cancels queued jobs as cancelled, not failed', async () => {
+    const queue = new JobQueue({ db: t.db, clock: systemClock });
+    const job = await queue.enqueue('publish', null, {
+      uniqueKey: 'post:c',
+      runAt: new Date(Date.now() + 60_000),
+    });
+    expect(await queue.cancel('post:c')).toBe(1);
+    expect(await queue.get(job.id)).toMatchObject({ status: 'cancelled', last_error: null });
+  });
+
   it('graceful stop hands unfinished jobs back to the queue', async () => {
     const queue = new JobQueue({ db: t.db, clock: systemClock });
     const job = await queue.enqueue('slow', null);
-    const worker = new JobWorker({ db: t.db, dialect, clock: systemClock, logger, concurrency: 1 })
-      .register('slow', () => new Promise<void>(() => undefined));
+    const worker = new JobWorker({
+      db: t.db,
+      dialect,
+      clock: systemClock,
+      logger,
+      concurrency: 1,
+    }).register('slow', () => new Promise<void>(() => undefined));
     worker.wake();
     await vi_waitFor(async () => (await queue.get(job.id))?.status === 'running');
     await worker.stop(50);
-    expect(await queue.get(job.id)).toMatchObject({ status: 'queued', attempts: 0, locked_by: null });
+    expect(await queue.get(job.id)).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      locked_by: null,
+    });
   });
 });
 
@@ -182,14 +260,17 @@ describe.runIf(hasPostgres)('two workers on PostgreSQL', () => {
       const runs = new Map<number, number>();
       const byWorker = [0, 0];
       const make = (db: typeof t.db, index: number) =>
-        new JobWorker({ db, dialect: 'postgres', clock: systemClock, logger, concurrency: 8 }).register(
-          'count',
-          async (payload) => {
-            runs.set(payload as number, (runs.get(payload as number) ?? 0) + 1);
-            byWorker[index]!++;
-            await new Promise((r) => setImmediate(r));
-          },
-        );
+        new JobWorker({
+          db,
+          dialect: 'postgres',
+          clock: systemClock,
+          logger,
+          concurrency: 8,
+        }).register('count', async (payload) => {
+          runs.set(payload as number, (runs.get(payload as number) ?? 0) + 1);
+          byWorker[index]!++;
+          await new Promise((r) => setImmediate(r));
+        });
       const a = make(t.db, 0);
       const b = make(second.db, 1);
       await Promise.all([a.drain(), b.drain(), a.drain(), b.drain()]);

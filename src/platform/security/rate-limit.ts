@@ -17,7 +17,10 @@ export class RateLimiter {
   constructor(private readonly deps: { db: Db; clock: Clock }) {}
 
   /** Counts one hit; returns whether it was within the limit. */
-  async hit(rule: RateRule, subject: string): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
+  async hit(
+    rule: RateRule,
+    subject: string,
+  ): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
     const nowSec = Math.floor(this.deps.clock.now().getTime() / 1000);
     const windowStart = nowSec - (nowSec % rule.windowSeconds);
     const row = await this.deps.db
@@ -47,7 +50,10 @@ export class RateLimiter {
   }
 
   async reset(rule: RateRule, subject: string): Promise<void> {
-    await this.deps.db.deleteFrom('rate_limits').where('key', '=', `${rule.name}:${subject}`).execute();
+    await this.deps.db
+      .deleteFrom('rate_limits')
+      .where('key', '=', `${rule.name}:${subject}`)
+      .execute();
   }
 
   async purgeBefore(epochSeconds: number): Promise<void> {

@@ -37,9 +37,7 @@ export const initial: Migration = {
       .createTable('staff_sessions')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-      .addColumn('staff_id', 'text', (c) =>
-        c.notNull().references('staff.id').onDelete('cascade'),
-      )
+      .addColumn('staff_id', 'text', (c) => c.notNull().references('staff.id').onDelete('cascade'))
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('expires_at', 'text', (c) => c.notNull())
       .addColumn('last_used_at', 'text', (c) => c.notNull())
@@ -57,9 +55,7 @@ export const initial: Migration = {
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-      .addColumn('staff_id', 'text', (c) =>
-        c.notNull().references('staff.id').onDelete('cascade'),
-      )
+      .addColumn('staff_id', 'text', (c) => c.notNull().references('staff.id').onDelete('cascade'))
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('last_used_at', 'text')
       .addColumn('revoked_at', 'text')
@@ -91,9 +87,14 @@ export const initial: Migration = {
       .addColumn('finished_at', 'text')
       .execute();
     // The claim query's path: queued jobs in run order.
-    await db.schema.createIndex('jobs_claim_idx').on('jobs').columns(['status', 'run_at']).execute();
-    // At most one live (queued or running) job per unique key, e.g. one publish per post.
-    await sql`create unique index jobs_unique_live_idx on jobs (unique_key) where status in ('queued', 'running') and unique_key is not null`.execute(
+    await db.schema
+      .createIndex('jobs_claim_idx')
+      .on('jobs')
+      .columns(['status', 'run_at'])
+      .execute();
+    // At most one queued job per unique key, e.g. one pending publish per post. A running
+    // one may coexist with a newly queued one: the post was rescheduled while it ran.
+    await sql`create unique index jobs_unique_queued_idx on jobs (unique_key) where status = 'queued'`.execute(
       db,
     );
 
@@ -153,9 +154,7 @@ export const initial: Migration = {
     await db.schema
       .createTable('post_authors')
       .addColumn('post_id', 'text', (c) => c.notNull().references('posts.id').onDelete('cascade'))
-      .addColumn('staff_id', 'text', (c) =>
-        c.notNull().references('staff.id').onDelete('cascade'),
-      )
+      .addColumn('staff_id', 'text', (c) => c.notNull().references('staff.id').onDelete('cascade'))
       .addColumn('sort_order', 'integer', (c) => c.notNull())
       .addPrimaryKeyConstraint('post_authors_pk', ['post_id', 'staff_id'])
       .execute();
