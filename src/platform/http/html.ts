@@ -18,8 +18,10 @@ const ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
+/** Safe for both text and double-quoted attribute values. */
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
+  // Most text needs no escaping; testing first skips building a new string.
+  return /[&<>"']/.test(value) ? value.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!) : value;
 }
 
 export type HtmlValue =

@@ -1,6 +1,7 @@
 import sanitizeHtml from 'sanitize-html';
 import { inlineText, previewDocument } from './document-text.js';
 import { MARK_TYPES, type DocMark, type DocNode, type PostDocument } from './document.types.js';
+import { escapeHtml } from '../../../platform/http/html.js';
 
 export interface RenderOptions {
   /**
@@ -31,19 +32,6 @@ interface RenderContext {
 interface ResolvedUrl {
   url: string;
   external: boolean;
-}
-
-const ESCAPED: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Safe for both text and double-quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return /[&<>"']/.test(value) ? value.replace(/[&<>"']/g, (ch) => ESCAPED[ch]!) : value;
 }
 
 const stringAttr = (node: DocNode | DocMark, name: string): string | undefined => {
