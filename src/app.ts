@@ -13,6 +13,7 @@ import {
 } from './platform/http/index.js';
 import { JobQueue, JobWorker } from './platform/jobs/index.js';
 import { createLogger, type Logger } from './platform/logger.js';
+import { createMailer, type Mailer } from './platform/mailer/index.js';
 import { RateLimiter } from './platform/security/rate-limit.js';
 import {
   createHealthRoutes,
@@ -40,6 +41,8 @@ export interface PressroomOptions {
   database?: DatabaseHandle;
   /** How often other processes' content changes are noticed; default 1 s. */
   contentPollMs?: number;
+  /** A mailer to use instead of the configured one (tests). */
+  mailer?: Mailer;
 }
 
 export type Pressroom = Awaited<ReturnType<typeof createPressroom>>;
@@ -65,6 +68,9 @@ export async function createPressroom(options: PressroomOptions) {
     await contentVersion.bump();
   };
 
+  const mailer =
+    options.mailer ??
+    createMailer({ ...config.mail, messageIdDomain: new URL(config.publicUrl).hostname }, logger);
   const jobs = new JobQueue({ db, clock });
   const rateLimiter = new RateLimiter({ db, clock });
   const staff = new StaffService({ db, clock, logger, rateLimiter, onChange: onContentChange });
@@ -153,7 +159,7 @@ export async function createPressroom(options: PressroomOptions) {
     clock,
     db,
     dialect,
-    services: { staff, posts, tags, settings, jobs, rateLimiter },
+    services: { staff, posts, tags, settings, jobs, rateLimiter, mailer },
     pageCache,
     /** Starts the background job worker in this process (serve does by default; worker always). */
     async startWorker() {
@@ -172,6 +178,7 @@ export async function createPressroom(options: PressroomOptions) {
     async close(graceMs = 10_000) {
       contentVersion.stop();
       await worker?.stop(graceMs);
+      await mailer.close();
       await database.destroy();
     },
   };

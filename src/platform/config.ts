@@ -45,6 +45,19 @@ const envSchema = z.object({
   PRESSROOM_TRUST_PROXY: boolean.default(false),
   PRESSROOM_PAGE_CACHE: boolean.default(true),
   PRESSROOM_DEMO_CONTENT: boolean.default(true),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .refine(
+      (v) => /^smtps?:\/\/[^/]/.test(v),
+      'must look like smtp://user:pass@host:587 or smtps://host:465',
+    )
+    .optional(),
+  PRESSROOM_MAIL_FROM: z
+    .string()
+    .trim()
+    .min(3, 'must be an address like "News <news@example.com>"')
+    .optional(),
 });
 
 export type DatabaseConfig =
@@ -64,6 +77,11 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly pageCache: boolean;
   readonly demoContent: boolean;
+  readonly mail: {
+    readonly smtpUrl: string | undefined;
+    readonly from: string;
+    readonly outboxDir: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -109,5 +127,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.PRESSROOM_TRUST_PROXY,
     pageCache: e.PRESSROOM_PAGE_CACHE,
     demoContent: e.PRESSROOM_DEMO_CONTENT,
+    mail: Object.freeze({
+      smtpUrl: e.SMTP_URL,
+      from: e.PRESSROOM_MAIL_FROM ?? `Pressroom <noreply@${new URL(publicUrl).hostname}>`,
+      outboxDir: path.join(dataDir, 'outbox'),
+    }),
   });
 }

@@ -20,6 +20,16 @@ export interface Database {
   post_authors: PostAuthorRow;
   post_revisions: PostRevisionRow;
   post_slug_redirects: PostSlugRedirectRow;
+  newsletters: NewsletterRow;
+  tiers: TierRow;
+  members: MemberRow;
+  member_newsletters: MemberNewsletterRow;
+  member_tokens: MemberTokenRow;
+  member_sessions: MemberSessionRow;
+  pledges: PledgeRow;
+  subscriptions: SubscriptionRow;
+  stripe_events: StripeEventRow;
+  member_events: MemberEventRow;
 }
 
 export interface MigrationRow {
@@ -154,4 +164,124 @@ export interface PostRevisionRow {
 export interface PostSlugRedirectRow {
   slug: string;
   post_id: string;
+}
+
+export interface NewsletterRow {
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  subscribe_on_signup: number;
+  sort_order: number;
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TierRow {
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  currency: string;
+  monthly_amount: number | null;
+  yearly_amount: number | null;
+  founding_min_amount: number | null;
+  trial_days: number;
+  open: number;
+  active: number;
+  sort_order: number;
+  stripe_product_id: string | null;
+  stripe_monthly_price_id: string | null;
+  stripe_yearly_price_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MemberRow {
+  id: string;
+  email: string;
+  name: string | null;
+  status: string;
+  tier_id: string | null;
+  comp_until: string | null;
+  access_until: string | null;
+  stripe_customer_id: string | null;
+  source: string;
+  note: string | null;
+  confirmed_at: string | null;
+  last_seen_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MemberNewsletterRow {
+  member_id: string;
+  newsletter_id: string;
+  created_at: string;
+}
+
+export interface MemberTokenRow {
+  token_hash: string;
+  purpose: string;
+  email: string;
+  member_id: string | null;
+  payload: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface MemberSessionRow {
+  id: string;
+  token_hash: string;
+  member_id: string;
+  created_at: string;
+  expires_at: string;
+  last_used_at: string;
+}
+
+export interface PledgeRow {
+  id: string;
+  member_id: string;
+  tier_id: string | null;
+  amount: number;
+  currency: string;
+  interval: string;
+  status: string;
+  invited_at: string | null;
+  converted_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SubscriptionRow {
+  id: string;
+  member_id: string;
+  tier_id: string | null;
+  status: string;
+  interval: string | null;
+  amount: number | null;
+  currency: string | null;
+  current_period_end: string | null;
+  cancel_at_period_end: number;
+  trial_end: string | null;
+  stripe_event_created: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StripeEventRow {
+  id: string;
+  type: string;
+  created: number;
+  processed_at: string;
+}
+
+export interface MemberEventRow {
+  id: Generated<number>;
+  member_id: string | null;
+  type: string;
+  data: string;
+  created_at: string;
 }

@@ -1,5 +1,6 @@
 import type { Migration } from '../migrator.js';
 import { initial } from './0001-initial.js';
+import { members } from './0002-members.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, members];

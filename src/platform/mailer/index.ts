@@ -1,0 +1,2 @@
+export { createMailer } from './mailer.js';
+export type { Mailer, MailerConfig, OutgoingMessage, SentMessage } from './mailer.js';
