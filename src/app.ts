@@ -22,6 +22,7 @@ import {
   scheduleCleanup,
 } from './modules/operations/index.js';
 import { createPostsApi, PostsService, PUBLISH_JOB } from './modules/posts/index.js';
+import { levelCanRead } from './modules/members/access.js';
 import { createSettingsApi, SettingsService } from './modules/settings/index.js';
 import { createAdminPages, createStaffApi, StaffService } from './modules/staff/index.js';
 import { createTagsApi, TagsService } from './modules/tags/index.js';
@@ -88,7 +89,8 @@ export async function createPressroom(options: PressroomOptions) {
 
   const content: SiteContent = {
     listPublished: (q) => posts.listPublished(q),
-    getPublished: (slug) => posts.getPublished(slug),
+    getPublished: (slug, level) =>
+      posts.getPublished(slug, (visibility) => levelCanRead(level, visibility)),
     redirectFor: (slug) => posts.redirectFor(slug),
     archiveMonths: () => posts.archiveMonths(),
     sitemapEntries: () => posts.sitemapEntries(),

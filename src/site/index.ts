@@ -1,5 +1,5 @@
 export { createSiteRoutes, type SiteDeps } from './site.routes.js';
-export type { SiteContent } from './site.deps.js';
+export type { ReaderLevel, SiteContent } from './site.deps.js';
 export {
   PageCache,
   CachedBody,

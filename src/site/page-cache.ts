@@ -220,16 +220,27 @@ export class PageCache {
    */
   route<C extends Context>(
     render: (c: C) => Promise<RenderResult>,
+    /** Varies the entry, e.g. by reader level; the path by default. */
+    keyOf?: (c: C) => string | Promise<string>,
   ): (c: C) => Response | Promise<Response> {
     return (c) => {
-      const key = c.req.path;
-      const entry = this.#entries.get(key);
-      if (entry !== undefined) {
-        entry.used = true;
-        return entry.respond(c.req.raw.headers);
-      }
-      return this.#miss(c, key, render);
+      const key = keyOf ? keyOf(c) : c.req.path;
+      if (typeof key !== 'string') return key.then((k) => this.#serve(c, k, render));
+      return this.#serve(c, key, render);
     };
+  }
+
+  #serve<C extends Context>(
+    c: C,
+    key: string,
+    render: (c: C) => Promise<RenderResult>,
+  ): Response | Promise<Response> {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      entry.used = true;
+      return entry.respond(c.req.raw.headers);
+    }
+    return this.#miss(c, key, render);
   }
 
   async #miss<C extends Context>(

@@ -9,12 +9,18 @@ import type {
 } from '../modules/posts/index.js';
 
 /**
+ * How much of members-only content a reader may see; decided by the members module's
+ * access function. Post pages are rendered and cached once per level.
+ */
+export type ReaderLevel = 'anonymous' | 'member' | 'paid';
+
+/**
  * Everything the public site reads, as one narrow interface. The composition root
  * (app.ts) builds it from the posts, tags, staff and settings modules; tests may too.
  */
 export interface SiteContent {
   listPublished(query: PublishedQuery): Promise<Page<PublicPost>>;
-  getPublished(slug: string): Promise<PublicPost | undefined>;
+  getPublished(slug: string, level: ReaderLevel): Promise<PublicPost | undefined>;
   /** The current slug of a post that used to be at `oldSlug`, for a 301. */
   redirectFor(oldSlug: string): Promise<string | undefined>;
   archiveMonths(): Promise<ArchiveMonth[]>;

@@ -16,7 +16,7 @@ import { errorHandler } from '../platform/http/errors.js';
 import type { BaseEnv } from '../platform/http/env.js';
 import { PageCache } from './page-cache.js';
 import { loadSiteAssets } from './site-assets.js';
-import type { SiteContent } from './site.deps.js';
+import type { ReaderLevel, SiteContent } from './site.deps.js';
 import { renderErrorPage, siteErrorRenderer } from './site.errors.js';
 import { createSiteRoutes } from './site.routes.js';
 import { DEMO_NOTICE } from './views/post.js';
@@ -151,9 +151,14 @@ class FakeContent implements SiteContent {
       limit: query.limit,
     };
   }
-  async getPublished(slug: string) {
+  async getPublished(slug: string, level: ReaderLevel) {
     this.#count('getPublished');
-    return this.posts.find((p) => p.slug === slug);
+    const found = this.posts.find((p) => p.slug === slug);
+    // Stands in for the access decision: signed-in readers get the whole members post.
+    if (found === membersPost && level !== 'anonymous') {
+      return { ...found, full: true, html: `<p>The preview paragraph.</p><p>${SECRET}</p>` };
+    }
+    return found;
   }
   async redirectFor(oldSlug: string) {
     this.#count('redirectFor');
@@ -209,7 +214,17 @@ function setup(options: { cache?: boolean } = {}) {
   // HTML errors with the site's renderer.
   const app = new Hono<BaseEnv>();
   app.onError(errorHandler(siteErrorRenderer({ content, assets, publicUrl: PUBLIC_URL })));
-  app.route('/', createSiteRoutes({ content, cache, publicUrl: `${PUBLIC_URL}/`, assets }));
+  // The test names the reader in a header; app.ts derives it from the member session.
+  const readerLevel = (c: { req: { header(name: string): string | undefined } }) => {
+    const level = c.req.header('x-test-reader');
+    return level === 'member' || level === 'paid'
+      ? Promise.resolve<ReaderLevel>(level)
+      : 'anonymous';
+  };
+  app.route(
+    '/',
+    createSiteRoutes({ content, cache, publicUrl: `${PUBLIC_URL}/`, assets, readerLevel }),
+  );
   return { app, content, cache };
 }
 
@@ -724,6 +739,44 @@ describe('assets', () => {
 
     expect((await app.request('/assets/site.00000000.css')).status).toBe(404);
     expect((await app.request('/assets/site.css')).status).toBe(404);
+  });
+});
+
+describe('post pages by reader level', () => {
+  it('keeps one cached copy per level, private for signed-in readers', async () => {
+    const { app, content } = setup();
+    const anonymous = await app.request('/p/members-only');
+    expect(await anonymous.text()).not.toContain(SECRET);
+    expect(anonymous.headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
+
+    const member = await app.request('/p/members-only', { headers: { 'x-test-reader': 'member' } });
+    const memberBody = await member.text();
+    expect(memberBody).toContain(SECRET);
+    expect(member.headers.get('cache-control')).toBe('private, no-cache');
+    expect(member.headers.get('etag')).not.toBe(anonymous.headers.get('etag'));
+
+    // Each level is now served from its own entry: no more renders, and no mixing.
+    const before = content.calls_('getPublished');
+    expect(await (await app.request('/p/members-only')).text()).not.toContain(SECRET);
+    expect(
+      await (
+        await app.request('/p/members-only', { headers: { 'x-test-reader': 'member' } })
+      ).text(),
+    ).toContain(SECRET);
+    expect(content.calls_('getPublished')).toBe(before);
+  });
+
+  it('offers an upgrade to a signed-in member who may not read a paid post', async () => {
+    const { app, content } = setup();
+    content.posts.push({ ...membersPost, id: 'p-paid', slug: 'paid-only', visibility: 'paid' });
+    const body = await markup(
+      app.request('/p/paid-only', { headers: { 'x-test-reader': 'member' } }),
+    );
+    expect(body).toContain('This post is for paid subscribers');
+    expect(body).toContain('href="/account#plans">Upgrade</a>');
+    const anonymous = await markup(app.request('/p/paid-only'));
+    expect(anonymous).toContain('href="/signin"');
+    expect(anonymous).not.toContain('Upgrade</a>');
   });
 });
 

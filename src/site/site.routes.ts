@@ -8,7 +8,7 @@ import {
   type RenderedPage,
 } from './page-cache.js';
 import type { SiteAssets } from './site-assets.js';
-import type { SiteContent } from './site.deps.js';
+import type { ReaderLevel, SiteContent } from './site.deps.js';
 import { FEED_PATHS, FEED_SIZE, FEED_TYPES, renderFeed, type FeedFormat } from './site.feeds.js';
 import { renderRobots, renderSitemap } from './site.sitemap.js';
 import { archivePage } from './views/archive.js';
@@ -23,7 +23,16 @@ export interface SiteDeps {
   /** Absolute URL the site is reached at, e.g. `https://example.com`; used in canonical links. */
   publicUrl: string;
   assets: SiteAssets;
+  /**
+   * The reader's level, from their member session. Synchronous 'anonymous' for requests
+   * without one keeps the cached-page path free of database work. Default: everyone is
+   * anonymous.
+   */
+  readerLevel?: (c: Context) => ReaderLevel | Promise<ReaderLevel>;
 }
+
+/** Pages that depend on who reads them must not be stored by browsers or proxies for others. */
+const PRIVATE_CACHE_CONTROL = 'private, no-cache';
 
 const SLUG = /^[a-z0-9-]{1,200}$/;
 const PAGE_NUMBER = /^[1-9][0-9]{0,8}$/;
@@ -62,8 +71,12 @@ function redirect(location: string): Response {
   });
 }
 
+const cacheKey = (level: ReaderLevel, path: string) =>
+  level === 'anonymous' ? path : `${level}:${path}`;
+
 export function createSiteRoutes(deps: SiteDeps): Hono {
   const { content, cache, assets } = deps;
+  const readerLevel = deps.readerLevel ?? (() => 'anonymous' as const);
   const publicUrl = deps.publicUrl.replace(/\/+$/, '');
   const app = new Hono();
 
@@ -117,18 +130,31 @@ export function createSiteRoutes(deps: SiteDeps): Hono {
 
   app.get(
     '/p/:slug',
-    cache.route(async (c: Context) => {
-      const slug = slugParam(c, 'Post');
-      const post = await content.getPublished(slug);
-      if (post === undefined) {
-        const current = await content.redirectFor(slug);
-        if (current !== undefined && current !== slug && SLUG.test(current)) {
-          return redirect(postPath(current));
+    cache.route(
+      async (c: Context) => {
+        const slug = slugParam(c, 'Post');
+        const level = await readerLevel(c);
+        const post = await content.getPublished(slug, level);
+        if (post === undefined) {
+          const current = await content.redirectFor(slug);
+          if (current !== undefined && current !== slug && SLUG.test(current)) {
+            return redirect(postPath(current));
+          }
+          throw notFound('Post');
         }
-        throw notFound('Post');
-      }
-      return page(postPage(await site(), post));
-    }),
+        const rendered = page(postPage(await site(), post, level));
+        return level === 'anonymous'
+          ? rendered
+          : { ...rendered, cacheControl: PRIVATE_CACHE_CONTROL };
+      },
+      // One cached copy per reader level: members see more of members-only posts.
+      (c) => {
+        const level = readerLevel(c);
+        return typeof level === 'string'
+          ? cacheKey(level, c.req.path)
+          : level.then((l) => cacheKey(l, c.req.path));
+      },
+    ),
   );
 
   paged(

@@ -7,7 +7,7 @@ import {
 } from './document/index.js';
 import type { Visibility } from './posts.types.js';
 
-export interface AnonymousView {
+export interface ReaderView {
   html: string;
   /** True when `html` is the whole post. */
   full: boolean;
@@ -15,31 +15,29 @@ export interface AnonymousView {
 }
 
 /**
- * What a reader who is not signed in may see. Public posts: everything. Members-only and
- * paid posts: only what stands before the preview cut (nothing when there is no cut), and
- * an excerpt taken from that part alone, so no listing, feed or meta tag can leak the rest.
- *
- * The Members issue replaces "anonymous" with a real access decision; every channel that
- * lets content out must go through that one function, as the site and feeds go through
- * this one.
+ * What a reader sees of a post. `readable` comes from the members' access decision (the
+ * one function every channel asks); this only shapes the answer. A reader who may not read
+ * the whole post gets what stands before the preview cut (nothing when there is no cut).
+ * The excerpt of a members or paid post always comes from that preview alone, whoever asks,
+ * so no listing, feed or meta tag can leak the rest.
  */
-export function anonymousView(
+export function readerView(
   visibility: Visibility,
+  readable: boolean,
   doc: PostDocument,
   customExcerpt: string | null,
   fullHtml?: string,
-): AnonymousView {
-  if (visibility === 'public') {
-    return {
-      html: fullHtml ?? renderDocumentHtml(doc),
-      full: true,
-      excerpt: customExcerpt ?? autoExcerpt(doc),
-    };
+): ReaderView {
+  const preview =
+    visibility === 'public' ? undefined : hasPaywall(doc) ? previewDocument(doc) : null;
+  const excerpt =
+    customExcerpt ??
+    (preview === undefined ? autoExcerpt(doc) : preview ? autoExcerpt(preview) : '');
+  if (readable || visibility === 'public') {
+    return { html: fullHtml ?? renderDocumentHtml(doc), full: true, excerpt };
   }
-  const preview = hasPaywall(doc) ? previewDocument(doc) : undefined;
-  return {
-    html: preview ? renderDocumentHtml(preview) : '',
-    full: false,
-    excerpt: customExcerpt ?? (preview ? autoExcerpt(preview) : ''),
-  };
+  return { html: preview ? renderDocumentHtml(preview) : '', full: false, excerpt };
 }
+
+/** The default reader: not signed in. */
+export const anonymousCanRead = (visibility: Visibility) => visibility === 'public';

@@ -13,7 +13,7 @@ import {
   canPublishPost,
 } from '../staff/index.js';
 import type { TagsService } from '../tags/index.js';
-import { anonymousView } from './posts.access.js';
+import { anonymousCanRead, readerView } from './posts.access.js';
 import {
   documentPlainText,
   emptyDocument,
@@ -144,13 +144,25 @@ export class PostsService {
       offset: (query.page - 1) * query.limit,
     });
     const posts = await this.hydrate(rows);
-    return pageOf(posts.map(toPublicPost), total, query.page, query.limit);
+    return pageOf(
+      posts.map((p) => toPublicPost(p, anonymousCanRead)),
+      total,
+      query.page,
+      query.limit,
+    );
   }
 
-  async getPublished(slug: string): Promise<PublicPost | undefined> {
+  /**
+   * A published post as a reader sees it. `canRead` is the members' access decision for
+   * this reader; lists and feeds always use the anonymous one.
+   */
+  async getPublished(
+    slug: string,
+    canRead: (visibility: Visibility) => boolean = anonymousCanRead,
+  ): Promise<PublicPost | undefined> {
     const row = await repo.findPublishedBySlug(this.deps.db, slug);
     if (!row) return undefined;
-    return toPublicPost((await this.hydrate([row]))[0]!);
+    return toPublicPost((await this.hydrate([row]))[0]!, canRead);
   }
 
   async redirectFor(oldSlug: string): Promise<string | undefined> {
@@ -461,7 +473,7 @@ export class PostsService {
 
 function toPost(row: repo.PostRecord, tags: PostTag[], authors: PostAuthor[]): Post {
   const body = JSON.parse(row.body) as PostDocument;
-  const view = anonymousView(row.visibility as Visibility, body, row.custom_excerpt);
+  const view = readerView(row.visibility as Visibility, true, body, row.custom_excerpt, row.html);
   return {
     id: row.id,
     title: row.title,
@@ -493,9 +505,15 @@ function toPost(row: repo.PostRecord, tags: PostTag[], authors: PostAuthor[]): P
   };
 }
 
-/** What an anonymous reader may see of a published post. */
-function toPublicPost(post: Post): PublicPost {
-  const view = anonymousView(post.visibility, post.body, post.custom_excerpt, post.html);
+/** What a reader may see of a published post. */
+function toPublicPost(post: Post, canRead: (visibility: Visibility) => boolean): PublicPost {
+  const view = readerView(
+    post.visibility,
+    canRead(post.visibility),
+    post.body,
+    post.custom_excerpt,
+    post.html,
+  );
   const {
     body: _body,
     html: _html,

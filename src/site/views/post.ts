@@ -1,8 +1,9 @@
 import type { PublicPost } from '../../modules/posts/index.js';
+import type { ReaderLevel } from '../site.deps.js';
 import { html, raw, type SafeHtml } from '../../platform/http/html.js';
 import { absoluteUrl, formatDate, readingTime } from './format.js';
 import { layout, type SiteView } from './layout.js';
-import { authorPath, postPath, subscribePath, tagPath } from './urls.js';
+import { accountPath, authorPath, postPath, signinPath, subscribePath, tagPath } from './urls.js';
 
 export const DEMO_NOTICE =
   'This is a sample post that ships with Pressroom. Delete it from the admin when you publish your own.';
@@ -34,13 +35,23 @@ function tagList(post: PublicPost): SafeHtml | string {
   </ul>`;
 }
 
-/** Shown where a members or paid post's preview ends. */
-export function paywall(post: PublicPost): SafeHtml {
+/** Shown where a members or paid post's preview ends: subscribe, sign in, or upgrade. */
+export function paywall(post: PublicPost, level: ReaderLevel = 'anonymous'): SafeHtml {
   const audience = post.visibility === 'paid' ? 'paid subscribers' : 'members';
+  if (level !== 'anonymous') {
+    return html`<aside class="paywall" aria-labelledby="paywall-title">
+      <h2 id="paywall-title">This post is for ${audience}</h2>
+      <p>Upgrade to a paid subscription to read the rest of <cite>${post.title}</cite>.</p>
+      <p><a class="button" href="${accountPath}#plans">Upgrade</a></p>
+    </aside>`;
+  }
   return html`<aside class="paywall" aria-labelledby="paywall-title">
     <h2 id="paywall-title">This post is for ${audience}</h2>
     <p>Subscribe to read the rest of <cite>${post.title}</cite> and every post like it.</p>
-    <p><a class="button" href="${subscribePath}">Subscribe</a></p>
+    <p>
+      <a class="button" href="${subscribePath}">Subscribe</a>
+      <a class="paywall-signin" href="${signinPath}">Already a member? Sign in</a>
+    </p>
   </aside>`;
 }
 
@@ -100,7 +111,11 @@ function articleJsonLd(site: SiteView, post: PublicPost, canonical: string, imag
   };
 }
 
-export function postPage(site: SiteView, post: PublicPost): string {
+export function postPage(
+  site: SiteView,
+  post: PublicPost,
+  level: ReaderLevel = 'anonymous',
+): string {
   const path = postPath(post.slug);
   const canonical = absoluteUrl(site.publicUrl, path);
   const description = post.meta_description ?? post.excerpt;
@@ -130,7 +145,7 @@ export function postPage(site: SiteView, post: PublicPost): string {
           : ''
       }
       <div class="post-content">${raw(post.html)}</div>
-      ${post.full ? '' : paywall(post)}
+      ${post.full ? '' : paywall(post, level)}
     </article>
     ${subscribeForm(site)}`;
 
