@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { systemClock, type Clock } from './platform/clock.js';
 import { ContentVersion } from './platform/cache/content-version.js';
 import type { Config } from './platform/config.js';
@@ -22,7 +23,13 @@ import {
   scheduleCleanup,
 } from './modules/operations/index.js';
 import { createPostsApi, PostsService, PUBLISH_JOB } from './modules/posts/index.js';
-import { levelCanRead } from './modules/members/access.js';
+import {
+  accessLevel,
+  createMembersModule,
+  levelCanRead,
+  MEMBER_COOKIE,
+  viewerOf,
+} from './modules/members/index.js';
 import { createSettingsApi, SettingsService } from './modules/settings/index.js';
 import { createAdminPages, createStaffApi, StaffService } from './modules/staff/index.js';
 import { createTagsApi, TagsService } from './modules/tags/index.js';
@@ -86,6 +93,20 @@ export async function createPressroom(options: PressroomOptions) {
     staff,
     onChange: onContentChange,
   });
+  const secureCookies = config.publicUrl.startsWith('https://');
+  const assets = loadSiteAssets();
+  const members = createMembersModule({
+    db,
+    clock,
+    logger,
+    mailer,
+    rateLimiter,
+    settings,
+    staff,
+    config: { publicUrl: config.publicUrl, secureCookies },
+    assets,
+    pledgeCurrency: async () => (await settings.get()).currency,
+  });
 
   const content: SiteContent = {
     listPublished: (q) => posts.listPublished(q),
@@ -110,8 +131,6 @@ export async function createPressroom(options: PressroomOptions) {
     settings: () => settings.get(),
   };
 
-  const secureCookies = config.publicUrl.startsWith('https://');
-  const assets = await loadSiteAssets();
   const app = new Hono<BaseEnv>();
   app.use('*', requestContext(logger, config.trustProxy));
   app.use('*', async (c, next) => {
@@ -119,7 +138,15 @@ export async function createPressroom(options: PressroomOptions) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     return limitBody(config.bodyLimitBytes)(c, next);
   });
-  app.use('*', csrfProtection({ publicOrigin: new URL(config.publicUrl).origin }));
+  // The signup and sign-in request forms sit on cached pages shared by everyone, so they
+  // cannot carry a per-visitor token; rate limits and the email round-trip protect them.
+  app.use(
+    '*',
+    csrfProtection({
+      publicOrigin: new URL(config.publicUrl).origin,
+      exemptPaths: members.csrfExemptPaths,
+    }),
+  );
   app.onError(errorHandler(siteErrorRenderer({ content, assets })));
   app.notFound(() => {
     throw notFound('Page');
@@ -131,10 +158,26 @@ export async function createPressroom(options: PressroomOptions) {
   app.route('/api/admin/tags', createTagsApi({ tags, staff }));
   app.route('/api/admin/settings', createSettingsApi({ settings, staff }));
   app.route('/api/admin/jobs', createJobsApi({ jobs, staff }));
+  app.route('/api/members', members.routes.api);
+  app.route('/api/admin', members.routes.admin);
   app.route('/admin', createAdminPages({ staff, secureCookies }));
+  app.route('/', members.routes.site);
   app.route(
     '/',
-    createSiteRoutes({ content, cache: pageCache, publicUrl: config.publicUrl, assets }),
+    createSiteRoutes({
+      content,
+      cache: pageCache,
+      publicUrl: config.publicUrl,
+      assets,
+      // No member cookie: anonymous, decided without touching the database.
+      readerLevel: (c) => {
+        const token = getCookie(c, MEMBER_COOKIE);
+        if (!token) return 'anonymous';
+        return members.service
+          .authenticateSession(token)
+          .then((member) => accessLevel(viewerOf(member), clock.now()));
+      },
+    }),
   );
 
   const makeWorker = () => {
@@ -149,7 +192,12 @@ export async function createPressroom(options: PressroomOptions) {
     worker.register(PUBLISH_JOB, async (payload) =>
       posts.publishScheduled((payload as { postId: string }).postId),
     );
-    registerMaintenanceJobs(worker, { jobs, clock, rateLimiter, staff });
+    registerMaintenanceJobs(worker, {
+      jobs,
+      clock,
+      rateLimiter,
+      sweeps: [() => staff.purgeExpiredSessions(), () => members.service.purgeExpired()],
+    });
     return worker;
   };
 
@@ -161,7 +209,18 @@ export async function createPressroom(options: PressroomOptions) {
     clock,
     db,
     dialect,
-    services: { staff, posts, tags, settings, jobs, rateLimiter, mailer },
+    services: {
+      staff,
+      posts,
+      tags,
+      settings,
+      jobs,
+      rateLimiter,
+      mailer,
+      members: members.service,
+      newsletters: members.newsletters,
+      pledges: members.pledges,
+    },
     pageCache,
     /** Starts the background job worker in this process (serve does by default; worker always). */
     async startWorker() {
@@ -180,6 +239,8 @@ export async function createPressroom(options: PressroomOptions) {
     async close(graceMs = 10_000) {
       contentVersion.stop();
       await worker?.stop(graceMs);
+      // Sign-in links are sent after the response; let those in flight go out first.
+      await members.service.settled();
       await mailer.close();
       await database.destroy();
     },

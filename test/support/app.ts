@@ -3,6 +3,8 @@ import { createPressroom, type Pressroom } from '../../src/app.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { loadConfig } from '../../src/platform/config.js';
 import type { Dialect } from '../../src/platform/db/index.js';
+import type { Mailer } from '../../src/platform/mailer/index.js';
+import { CaptureMailer } from './capture-mailer.js';
 import { createTestDatabase } from './database.js';
 
 export interface TestApp {
@@ -21,7 +23,7 @@ export const OWNER = {
 /** A fully wired Pressroom on a fresh database of the given engine. No network. */
 export async function createTestApp(
   dialect: Dialect,
-  opts: { env?: Record<string, string>; clock?: Clock } = {},
+  opts: { env?: Record<string, string>; clock?: Clock; mailer?: Mailer } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
   const config = loadConfig({
@@ -35,6 +37,8 @@ export async function createTestApp(
     database,
     logger: pino({ level: 'silent' }),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    // Mail stays in memory unless a test brings a real SMTP conversation.
+    mailer: opts.mailer ?? new CaptureMailer(),
   });
   return {
     pressroom,

@@ -24,6 +24,12 @@ const fields = {
     .string()
     .regex(/^@?\w{1,15}$/, 'must be a handle like @example')
     .nullable(),
+  /** The publication's currency: pledges and new plans are in it. */
+  currency: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code like USD or EUR'),
 };
 
 export const siteSettingsSchema = z.object(fields);
@@ -43,6 +49,7 @@ export const defaultSiteSettings: SiteSettings = {
   locale: 'en',
   posts_per_page: 10,
   twitter_handle: null,
+  currency: 'USD',
 };
 
 /** PATCH body: any subset; unknown keys are an error that names them. */
