@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import {
@@ -269,10 +270,14 @@ describe.runIf(hasPostgres)('two workers on PostgreSQL', () => {
         }).register('count', async (payload) => {
           runs.set(payload as number, (runs.get(payload as number) ?? 0) + 1);
           byWorker[index]!++;
-          await new Promise((r) => setImmediate(r));
+          // A job takes a moment, as real ones do, so the two workers interleave.
+          await new Promise((r) => setTimeout(r, 1));
         });
       const a = make(t.db, 0);
       const b = make(second.db, 1);
+      // Both pools connected before the race starts: on a loaded machine a cold second pool
+      // could otherwise find the queue already empty.
+      await Promise.all([sql`select 1`.execute(t.db), sql`select 1`.execute(second.db)]);
       await Promise.all([a.drain(), b.drain(), a.drain(), b.drain()]);
       expect(runs.size).toBe(1000);
       expect([...runs.values()].every((n) => n === 1)).toBe(true);
