@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { systemClock, type Clock } from './platform/clock.js';
 import { ContentVersion } from './platform/cache/content-version.js';
@@ -22,6 +22,7 @@ import {
   registerMaintenanceJobs,
   scheduleCleanup,
 } from './modules/operations/index.js';
+import { createPaymentsModule, registerPaymentJobs } from './modules/payments/index.js';
 import { createPostsApi, PostsService, PUBLISH_JOB } from './modules/posts/index.js';
 import {
   accessLevel,
@@ -51,6 +52,11 @@ export interface PressroomOptions {
   contentPollMs?: number;
   /** A mailer to use instead of the configured one (tests). */
   mailer?: Mailer;
+  /**
+   * The environment the payments settings (STRIPE_*) are read from, validated at start like
+   * the rest of the configuration; `process.env` by default.
+   */
+  env?: Record<string, string | undefined>;
 }
 
 export type Pressroom = Awaited<ReturnType<typeof createPressroom>>;
@@ -106,6 +112,30 @@ export async function createPressroom(options: PressroomOptions) {
     config: { publicUrl: config.publicUrl, secureCookies },
     assets,
     pledgeCurrency: async () => (await settings.get()).currency,
+    billingSummary: (memberId) => payments.billingSummary(memberId),
+  });
+  const memberOf = (c: Context) => {
+    const token = getCookie(c, MEMBER_COOKIE);
+    return token ? members.service.authenticateSession(token) : Promise.resolve(undefined);
+  };
+  const payments = createPaymentsModule({
+    db,
+    clock,
+    logger,
+    mailer,
+    jobs,
+    staff,
+    config: { publicUrl: config.publicUrl },
+    env: options.env ?? process.env,
+    siteTitle: async () => (await settings.get()).title,
+    getMember: memberOf,
+    pledges: {
+      activePledges: () => members.pledges.activePledges(),
+      markConverted: (memberId) => members.pledges.markConverted(memberId),
+      markInvited: async (ids) => {
+        for (const id of ids) await members.pledges.markInvited(id);
+      },
+    },
   });
 
   const content: SiteContent = {
@@ -144,7 +174,8 @@ export async function createPressroom(options: PressroomOptions) {
     '*',
     csrfProtection({
       publicOrigin: new URL(config.publicUrl).origin,
-      exemptPaths: members.csrfExemptPaths,
+      // Stripe's webhook is authenticated by its signature instead.
+      exemptPaths: (path) => members.csrfExemptPaths(path) || path === payments.webhookPath,
     }),
   );
   app.onError(errorHandler(siteErrorRenderer({ content, assets })));
@@ -159,9 +190,12 @@ export async function createPressroom(options: PressroomOptions) {
   app.route('/api/admin/settings', createSettingsApi({ settings, staff }));
   app.route('/api/admin/jobs', createJobsApi({ jobs, staff }));
   app.route('/api/members', members.routes.api);
+  app.route('/api/members', payments.routes.api);
   app.route('/api/admin', members.routes.admin);
+  app.route('/api/admin', payments.routes.admin);
   app.route('/admin', createAdminPages({ staff, secureCookies }));
   app.route('/', members.routes.site);
+  app.route('/', payments.routes.site);
   app.route(
     '/',
     createSiteRoutes({
@@ -171,11 +205,8 @@ export async function createPressroom(options: PressroomOptions) {
       assets,
       // No member cookie: anonymous, decided without touching the database.
       readerLevel: (c) => {
-        const token = getCookie(c, MEMBER_COOKIE);
-        if (!token) return 'anonymous';
-        return members.service
-          .authenticateSession(token)
-          .then((member) => accessLevel(viewerOf(member), clock.now()));
+        if (!getCookie(c, MEMBER_COOKIE)) return 'anonymous';
+        return memberOf(c).then((member) => accessLevel(viewerOf(member), clock.now()));
       },
     }),
   );
@@ -198,6 +229,7 @@ export async function createPressroom(options: PressroomOptions) {
       rateLimiter,
       sweeps: [() => staff.purgeExpiredSessions(), () => members.service.purgeExpired()],
     });
+    registerPaymentJobs(worker, payments);
     return worker;
   };
 
@@ -220,6 +252,7 @@ export async function createPressroom(options: PressroomOptions) {
       members: members.service,
       newsletters: members.newsletters,
       pledges: members.pledges,
+      payments: payments.service,
     },
     pageCache,
     /** Starts the background job worker in this process (serve does by default; worker always). */

@@ -37,6 +37,7 @@ export async function createTestApp(
     database,
     logger: pino({ level: 'silent' }),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    env: opts.env ?? {},
     // Mail stays in memory unless a test brings a real SMTP conversation.
     mailer: opts.mailer ?? new CaptureMailer(),
   });
