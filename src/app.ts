@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { systemClock, type Clock } from './platform/clock.js';
@@ -10,6 +12,7 @@ import {
   errorHandler,
   limitBody,
   requestContext,
+  requestIdFrom,
   type BaseEnv,
 } from './platform/http/index.js';
 import { JobQueue, JobWorker } from './platform/jobs/index.js';
@@ -22,6 +25,7 @@ import {
   registerMaintenanceJobs,
   scheduleCleanup,
 } from './modules/operations/index.js';
+import { createMembersAdmin } from './modules/members/admin/index.js';
 import { createPaymentsModule, registerPaymentJobs } from './modules/payments/index.js';
 import { createPostsApi, PostsService, PUBLISH_JOB } from './modules/posts/index.js';
 import {
@@ -114,6 +118,7 @@ export async function createPressroom(options: PressroomOptions) {
     pledgeCurrency: async () => (await settings.get()).currency,
     billingSummary: (memberId) => payments.billingSummary(memberId),
   });
+  const membersAdmin = createMembersAdmin({ db, clock, logger, staff });
   const memberOf = (c: Context) => {
     const token = getCookie(c, MEMBER_COOKIE);
     return token ? members.service.authenticateSession(token) : Promise.resolve(undefined);
@@ -166,7 +171,12 @@ export async function createPressroom(options: PressroomOptions) {
   app.use('*', async (c, next) => {
     // Only requests that carry a body pay for the size check.
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    return limitBody(config.bodyLimitBytes)(c, next);
+    // The member import streams its body and needs a larger limit than any other request.
+    const limit =
+      c.req.path === '/api/admin/members/import'
+        ? membersAdmin.importLimitBytes
+        : config.bodyLimitBytes;
+    return limitBody(limit)(c, next);
   });
   // The signup and sign-in request forms sit on cached pages shared by everyone, so they
   // cannot carry a per-visitor token; rate limits and the email round-trip protect them.
@@ -191,6 +201,7 @@ export async function createPressroom(options: PressroomOptions) {
   app.route('/api/admin/jobs', createJobsApi({ jobs, staff }));
   app.route('/api/members', members.routes.api);
   app.route('/api/members', payments.routes.api);
+  app.route('/api/admin/members', membersAdmin.routes);
   app.route('/api/admin', members.routes.admin);
   app.route('/api/admin', payments.routes.admin);
   app.route('/admin', createAdminPages({ staff, secureCookies }));
@@ -233,9 +244,30 @@ export async function createPressroom(options: PressroomOptions) {
     return worker;
   };
 
+  const appListener = getRequestListener(app.fetch);
+  /**
+   * What Node's HTTP server calls. A cached page for a reader without a member session is
+   * answered straight from memory (at a busy post, most requests); everything else goes
+   * through the app, which renders and stores what this serves next time.
+   */
+  const requestListener = (req: IncomingMessage, res: ServerResponse) => {
+    const served = pageCache.serveNode(req, res, {
+      skip: (r) => r.headers.cookie?.includes(`${MEMBER_COOKIE}=`) === true,
+      onHit: (out) => {
+        const id = requestIdFrom(req.headers['x-request-id'] as string | undefined);
+        out.setHeader('X-Request-Id', id);
+        if (logger.isLevelEnabled('debug')) {
+          logger.debug({ reqId: id, method: req.method, path: req.url, cache: 'hit' }, 'request');
+        }
+      },
+    });
+    if (!served) void appListener(req, res);
+  };
+
   let worker: JobWorker | undefined;
   return {
     app,
+    requestListener,
     config,
     logger,
     clock,
@@ -253,6 +285,7 @@ export async function createPressroom(options: PressroomOptions) {
       newsletters: members.newsletters,
       pledges: members.pledges,
       payments: payments.service,
+      membersAdmin: membersAdmin.service,
     },
     pageCache,
     /** Starts the background job worker in this process (serve does by default; worker always). */

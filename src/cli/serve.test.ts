@@ -29,6 +29,41 @@ describe('serve', () => {
     expect(await health.json()).toEqual({ status: 'ok', database: 'ok' });
   });
 
+  it('answers cached pages from memory exactly as the app does', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const path = '/p/welcome-to-pressroom';
+    server.pressroom.pageCache.clear();
+    const miss = await fetch(base + path); // through the app; stores the page
+    const missBody = await miss.text();
+    const hit = await fetch(base + path, { headers: { 'x-request-id': 'trace-me-1' } });
+    expect(hit.status).toBe(200);
+    expect(await hit.text()).toBe(missBody);
+    for (const name of ['etag', 'content-type', 'cache-control', 'vary', 'content-length']) {
+      expect(hit.headers.get(name), name).toBe(miss.headers.get(name));
+    }
+    expect(hit.headers.get('x-request-id')).toBe('trace-me-1');
+    expect(miss.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+    const revalidated = await fetch(base + path, {
+      headers: { 'if-none-match': miss.headers.get('etag')! },
+    });
+    expect(revalidated.status).toBe(304);
+    const gzip = await fetch(base + path, { headers: { 'accept-encoding': 'gzip' } });
+    expect(gzip.headers.get('content-encoding')).toBe('gzip');
+    expect(await gzip.text()).toBe(missBody); // fetch decompresses
+    const head = await fetch(base + path, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(miss.headers.get('content-length'));
+    expect(await head.text()).toBe('');
+
+    // A reader with a member session goes through the app (the page may depend on them).
+    const member = await fetch(base + path, { headers: { cookie: 'pr_member=not-a-session' } });
+    expect(member.status).toBe(200);
+    expect(await member.text()).toBe(missBody);
+    // Query strings share the entry, as in the app.
+    expect(await (await fetch(`${base}${path}?utm_source=x`)).text()).toBe(missBody);
+  });
+
   it('finishes a request in flight, then releases claimed jobs and stops', async () => {
     // A job that never finishes by itself, claimed by this server's worker.
     const { jobs } = server.pressroom.services;

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { serve as serveHttp } from '@hono/node-server';
+import { createServer } from 'node:http';
 import { createPressroom, type Pressroom } from '../app.js';
 import type { Config } from '../platform/config.js';
 import { seedDemoContent } from '../modules/posts/index.js';
@@ -34,12 +34,10 @@ export async function startServer(
   await pressroom.watchContent();
   if (options.worker) await pressroom.startWorker();
 
-  const server = await new Promise<ReturnType<typeof serveHttp>>((resolve, reject) => {
-    const s = serveHttp(
-      { fetch: pressroom.app.fetch, port: config.port, hostname: config.host },
-      () => resolve(s),
-    );
-    s.once('error', reject);
+  const server = createServer(pressroom.requestListener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
@@ -62,6 +60,7 @@ export async function startServer(
       clearTimeout(timer);
       await pressroom.close(graceMs);
       pressroom.logger.info('Pressroom stopped');
+      pressroom.logger.flush();
     },
   };
 }

@@ -4,6 +4,7 @@ import { notFound } from '../platform/errors.js';
 import {
   FEED_CACHE_CONTROL,
   PAGE_CACHE_CONTROL,
+  requestHeaders,
   type PageCache,
   type RenderedPage,
 } from './page-cache.js';
@@ -254,7 +255,7 @@ export function createSiteRoutes(deps: SiteDeps): Hono {
   app.get('/assets/:file', (c) => {
     const asset = assets.get(c.req.param('file'));
     if (asset === undefined) throw notFound('Asset');
-    return asset.respond(c.req.raw.headers);
+    return asset.respond(requestHeaders(c));
   });
 
   return app;

@@ -36,11 +36,11 @@ export function errorHandler(renderHtml: HtmlErrorRenderer): ErrorHandler<BaseEn
         },
       );
     } else {
-      c.get('logger')?.error({ err }, 'unhandled error');
+      c.get('logger')?.error({ err, reqId: c.get('requestId') }, 'unhandled error');
       error = new AppError('internal', 'Something went wrong on our side.', { status: 500 });
     }
     if (error.status >= 500 && err instanceof AppError)
-      c.get('logger')?.error({ err }, error.message);
+      c.get('logger')?.error({ err, reqId: c.get('requestId') }, error.message);
     if (error.status === 429) c.header('Retry-After', '60');
     if (wantsJson(c)) return c.json(error.toJSON(), error.status);
     return c.html(await renderHtml(c, error.status, error.message), error.status);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Logger } from '../logger.js';
@@ -18,23 +19,39 @@ function clientIp(c: Context, trustProxy: boolean): string {
   }
 }
 
-/** Gives every request an id (echoed as X-Request-Id), a child logger and one access-log line. */
+/** A caller's own request id when it is sane (a proxy's, say); a new one otherwise. */
+export function requestIdFrom(incoming: string | undefined): string {
+  return incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+}
+
+/**
+ * Gives every request an id (echoed as X-Request-Id) and one access-log line. The logger is
+ * the shared one, not a per-request child: building a child on every request cost more than
+ * a cached page's whole response. Log lines about a request carry `reqId` explicitly.
+ */
 export function requestContext(logger: Logger, trustProxy: boolean): MiddlewareHandler<BaseEnv> {
   return async (c, next) => {
-    const incoming = c.req.header('x-request-id');
-    const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
-    const log = logger.child({ reqId: requestId });
+    const requestId = requestIdFrom(c.req.header('x-request-id'));
     c.set('requestId', requestId);
-    c.set('logger', log);
+    c.set('logger', logger);
     c.set('clientIp', clientIp(c, trustProxy));
+    // On Node, set the header on the outgoing message: Node merges it into whatever response
+    // is written, and the response's own headers never have to be built as a Headers object
+    // (after next(), c.header() even makes Hono rebuild the response around a stream). Both
+    // cost more than answering a cached page.
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    outgoing?.setHeader('X-Request-Id', requestId);
     const start = performance.now();
     await next();
-    // Set on the finished response directly: c.header() after next() makes Hono rebuild
-    // the response around a stream, which triples the CPU cost of a cached page.
-    c.res.headers.set('X-Request-Id', requestId);
-    if (log.isLevelEnabled('info')) {
-      log.info(
+    if (outgoing === undefined) c.res.headers.set('X-Request-Id', requestId);
+    // Every request that does work is logged at info; answers from the page cache (thousands
+    // a second on a busy post, each costing less than its own log line) at debug. A reverse
+    // proxy in front keeps the full access log anyway; LOG_LEVEL=debug shows them here too.
+    const level = c.get('servedFromCache') && c.res.status < 400 ? 'debug' : 'info';
+    if (logger.isLevelEnabled(level)) {
+      logger[level](
         {
+          reqId: requestId,
           method: c.req.method,
           path: c.req.path,
           status: c.res.status,
