@@ -306,19 +306,6 @@ export async function addMemberNewsletters(
   }
 }
 
-export async function removeMemberNewsletters(
-  db: Db,
-  memberId: string,
-  newsletterIds: readonly string[],
-): Promise<void> {
-  if (newsletterIds.length === 0) return;
-  await db
-    .deleteFrom('member_newsletters')
-    .where('member_id', '=', memberId)
-    .where('newsletter_id', 'in', newsletterIds)
-    .execute();
-}
-
 export async function insertMemberEvents(
   db: Db,
   rows: readonly Insertable<MemberEventRow>[],

@@ -22,6 +22,7 @@ import {
   type ImportOptions,
   type ImportReport,
 } from './members-import.js';
+import { unsubscribeMember } from '../newsletters.repository.js';
 
 export interface MembersAdminDeps {
   db: Db;
@@ -292,7 +293,7 @@ export class MembersAdminService {
         );
         const added = wanted.filter((n) => !current.some((c) => c.id === n.id));
         const removed = current.filter((c) => !wanted.some((n) => n.id === c.id));
-        await repo.removeMemberNewsletters(
+        await unsubscribeMember(
           trx,
           id,
           removed.map((n) => n.id),
