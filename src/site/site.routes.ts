@@ -77,7 +77,19 @@ const cacheKey = (level: ReaderLevel, path: string) =>
 
 export function createSiteRoutes(deps: SiteDeps): Hono {
   const { content, cache, assets } = deps;
-  const readerLevel = deps.readerLevel ?? (() => 'anonymous' as const);
+  const decideLevel = deps.readerLevel ?? (() => 'anonymous' as const);
+  // Decided once per request and reused: the cache key and the render must agree, or a
+  // level that changes mid-request (a webhook, a comp ending) would store one level's page
+  // under another's key, for every reader of that level.
+  const levels = new WeakMap<Context, ReaderLevel | Promise<ReaderLevel>>();
+  const readerLevel = (c: Context): ReaderLevel | Promise<ReaderLevel> => {
+    let level = levels.get(c);
+    if (level === undefined) {
+      level = decideLevel(c);
+      levels.set(c, level);
+    }
+    return level;
+  };
   const publicUrl = deps.publicUrl.replace(/\/+$/, '');
   const app = new Hono();
 
