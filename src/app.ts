@@ -117,6 +117,16 @@ export async function createPressroom(options: PressroomOptions) {
     assets,
     pledgeCurrency: async () => (await settings.get()).currency,
     billingSummary: (memberId) => payments.billingSummary(memberId),
+    plans: {
+      offer: async () => {
+        const [tiers, state] = await Promise.all([
+          payments.service.tiers.list({ activeOnly: true }),
+          payments.service.settings.current(),
+        ]);
+        return { tiers, checkoutAvailable: state.checkoutOpen };
+      },
+      startCheckout: (member, choice) => payments.service.checkout.startCheckout(member, choice),
+    },
   });
   const membersAdmin = createMembersAdmin({ db, clock, logger, staff });
   const memberOf = (c: Context) => {

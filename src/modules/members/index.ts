@@ -12,6 +12,7 @@ import {
   createMembersApi,
   createMemberSiteRoutes,
   MEMBER_CSRF_EXEMPT_PATHS,
+  type MemberPlans,
 } from './members.routes.js';
 import { MembersService, type BillingSummary } from './members.service.js';
 import { createNewslettersAdminApi } from './newsletters.routes.js';
@@ -54,7 +55,8 @@ export {
   type PublicMember,
   type SessionMember,
 } from './members.service.js';
-export { MEMBER_CSRF_EXEMPT_PATHS } from './members.routes.js';
+export { MEMBER_CSRF_EXEMPT_PATHS, type MemberPlans } from './members.routes.js';
+export type { PlansOffer, PlanTier } from './members.views.js';
 export {
   NewslettersService,
   type Newsletter,
@@ -93,6 +95,8 @@ export interface MembersModuleDeps {
   pledgeCurrency?: () => Promise<string>;
   /** The payments module's summary of a member's plan for the account page. */
   billingSummary?: (memberId: string) => Promise<BillingSummary | null>;
+  /** The payments module's tiers and Checkout, for the account page's Plans section. */
+  plans?: MemberPlans;
 }
 
 export type MembersModule = ReturnType<typeof createMembersModule>;
@@ -135,6 +139,7 @@ export function createMembersModule(deps: MembersModuleDeps) {
     assets: deps.assets ?? loadSiteAssets(),
     publicUrl,
     secureCookies: deps.config.secureCookies,
+    ...(deps.plans ? { plans: deps.plans } : {}),
   };
   const admin = new Hono<AdminEnv>();
   admin.route('/', createNewslettersAdminApi({ newsletters, staff }));

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { AppError } from '../../platform/errors.js';
+import { AppError, notFound } from '../../platform/errors.js';
 import { csrfToken, parseWith, readJson } from '../../platform/http/index.js';
 import type { SiteAssets } from '../../site/site-assets.js';
 import type { SiteView } from '../../site/views/layout.js';
@@ -21,8 +21,9 @@ import {
   type NewSession,
   type SessionMember,
 } from './members.service.js';
-import type { TokenPurpose } from './members.types.js';
+import type { Member, TokenPurpose } from './members.types.js';
 import {
+  CHOSEN_AMOUNT_CHECKOUT_PATH,
   accountDeletedPage,
   accountPage,
   checkInboxPage,
@@ -33,10 +34,30 @@ import {
   subscribePage,
   type AccountPageState,
   type AccountSection,
+  type PlansOffer,
   type SubscribeValues,
 } from './members.views.js';
 import type { NewslettersService } from './newsletters.service.js';
-import { MAX_PLEDGE_MAJOR, PLEDGE_INTERVALS, type PledgesService } from './pledges.service.js';
+import {
+  MAX_PLEDGE_MAJOR,
+  PLEDGE_INTERVALS,
+  toMinorUnits,
+  type PledgeInterval,
+  type PledgesService,
+} from './pledges.service.js';
+
+/**
+ * Paid plans as the payments module provides them (wired in the composition root, so this
+ * module imports nothing from payments): what is on offer, and Stripe Checkout.
+ */
+export interface MemberPlans {
+  offer(): Promise<PlansOffer>;
+  /** Answers the Stripe Checkout page to send the member to. Amounts in minor units. */
+  startCheckout(
+    member: Member,
+    choice: { tier_id: string; interval: PledgeInterval; amount?: number },
+  ): Promise<{ url: string }>;
+}
 
 export interface MemberRoutesDeps {
   service: MembersService;
@@ -46,6 +67,8 @@ export interface MemberRoutesDeps {
   assets: SiteAssets;
   publicUrl: string;
   secureCookies: boolean;
+  /** Without it the account page shows the member's status and the pledge form only. */
+  plans?: MemberPlans;
 }
 
 /**
@@ -87,6 +110,20 @@ const pledgeSchema = z
   })
   .strict();
 const deleteSchema = z.object({ confirm: z.string().max(100) }).strict();
+/** The largest whole amount a reader may choose: Stripe's ceiling of 99,999,999 minor units. */
+const MAX_CHOSEN_MAJOR = 999_999;
+/** A chosen amount is typed in whole units of the tier's currency, like a pledge. */
+const chosenAmountSchema = z
+  .object({
+    tier_id: z.string().trim().min(1, 'is required').max(100),
+    interval: z.enum(PLEDGE_INTERVALS, { message: 'must be month or year' }),
+    amount: z.coerce
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(MAX_CHOSEN_MAJOR, `must be at most ${MAX_CHOSEN_MAJOR}`),
+  })
+  .strict();
 
 /** The same words for every link request, so the answer says nothing about the address. */
 const CHECK_EMAIL = {
@@ -101,6 +138,12 @@ const SAVED_NOTICES: Record<string, string> = {
   newsletters: 'Your newsletters are saved.',
   pledge: 'Thank you: your pledge is saved.',
   pledge_withdrawn: 'Your pledge is withdrawn.',
+};
+
+/** Where Stripe Checkout sends the reader back to (`?checkout=…`). */
+const CHECKOUT_NOTICES: Record<string, string> = {
+  success: 'Thank you for subscribing! Your plan shows here as soon as Stripe confirms it.',
+  cancelled: 'Checkout was cancelled. You have not been charged.',
 };
 
 type Form = Record<string, string | File | (string | File)[]>;
@@ -266,12 +309,12 @@ export function createMemberSiteRoutes(deps: MemberRoutesDeps) {
     state: AccountPageState,
     status: AppError['status'] = 200,
   ) => {
-    const page = accountPage(
-      await site(),
-      await service.account(member),
-      csrfToken(c, secureCookies),
-      state,
-    );
+    const [view, account, plans] = await Promise.all([
+      site(),
+      service.account(member),
+      deps.plans?.offer() ?? Promise.resolve(null),
+    ]);
+    const page = accountPage(view, account, csrfToken(c, secureCookies), state, plans);
     return personal(c, page, status);
   };
 
@@ -279,12 +322,15 @@ export function createMemberSiteRoutes(deps: MemberRoutesDeps) {
     const member = c.get('member');
     if (!member) return c.redirect('/signin', 302);
     const saved = c.req.query('saved');
+    const checkout = c.req.query('checkout');
     const notice =
       c.req.query('welcome') !== undefined
         ? 'Welcome! Your subscription is confirmed.'
         : saved !== undefined
           ? SAVED_NOTICES[saved]
-          : undefined;
+          : checkout !== undefined
+            ? CHECKOUT_NOTICES[checkout]
+            : undefined;
     return renderAccount(c, member, notice ? { notice } : {});
   });
 
@@ -310,6 +356,7 @@ export function createMemberSiteRoutes(deps: MemberRoutesDeps) {
           name: formString(form, 'name'),
           amount: formString(form, 'amount'),
           interval: formString(form, 'interval'),
+          tier_id: formString(form, 'tier_id'),
         };
         const state = { error: { section, message: error.message }, values };
         return renderAccount(c, member, state, error.status);
@@ -341,6 +388,26 @@ export function createMemberSiteRoutes(deps: MemberRoutesDeps) {
   accountForm('/account/pledge/withdraw', 'pledge', async (member) => {
     await pledges.withdraw(member.id);
     return '/account?saved=pledge_withdrawn';
+  });
+  /**
+   * Checkout with an amount the reader chose (the founding tier). Readers type whole units
+   * ("150"); the payments module takes minor units, in the tier's own currency. Fixed prices
+   * need no conversion: their buttons post to the payments module's form route directly.
+   */
+  accountForm(CHOSEN_AMOUNT_CHECKOUT_PATH, 'plans', async (member, form) => {
+    if (!deps.plans) throw notFound('Page');
+    const input = parseWith(chosenAmountSchema, {
+      tier_id: formString(form, 'tier_id'),
+      interval: formString(form, 'interval'),
+      amount: formString(form, 'amount'),
+    });
+    const tier = (await deps.plans.offer()).tiers.find((t) => t.id === input.tier_id);
+    if (!tier) throw notFound('Tier');
+    const { url } = await deps.plans.startCheckout(member, {
+      ...input,
+      amount: toMinorUnits(input.amount, tier.currency),
+    });
+    return url;
   });
 
   app.post('/account/delete', session, async (c) => {

@@ -266,15 +266,48 @@ export function linkProblemPage(
   );
 }
 
-export type AccountSection = 'name' | 'email' | 'newsletters' | 'pledge' | 'delete';
+export type AccountSection = 'name' | 'email' | 'newsletters' | 'plans' | 'pledge' | 'delete';
 
 export interface AccountPageState {
   /** A notice after a redirect (`?saved=…`). */
   notice?: string;
   error?: { section: AccountSection; message: string };
   /** What was typed into the form that failed. */
-  values?: { email?: string; name?: string; amount?: string; interval?: string };
+  values?: { email?: string; name?: string; amount?: string; interval?: string; tier_id?: string };
 }
+
+/**
+ * A paid tier as the account page offers it. Defined here so that the members module needs
+ * nothing from the payments module; the payments module's `PublicTier` has this shape.
+ */
+export interface PlanTier {
+  id: string;
+  name: string;
+  description: string | null;
+  /** ISO code, either case. */
+  currency: string;
+  /** Minor units; null on the founding tier, whose reader chooses a yearly amount. */
+  monthly_amount: number | null;
+  yearly_amount: number | null;
+  /** Set only on the founding tier: the least yearly amount, in minor units. */
+  founding_min_amount: number | null;
+  trial_days: number;
+  /** Readers can pay for it now; otherwise it takes pledges only. */
+  open: boolean;
+}
+
+/** What the account page's Plans section offers. */
+export interface PlansOffer {
+  /** Active tiers, open and pledge-only alike, in the order staff gave them. */
+  tiers: readonly PlanTier[];
+  /** Paid subscriptions are open and Stripe is configured. */
+  checkoutAvailable: boolean;
+}
+
+/** Where the checkout forms post: the payments module's form route (fixed prices)… */
+export const CHECKOUT_PATH = '/members/checkout';
+/** …and ours for an amount the reader chooses, typed in whole units and sent on in cents. */
+export const CHOSEN_AMOUNT_CHECKOUT_PATH = '/account/checkout';
 
 function statusLine(site: SiteView, account: AccountOverview): SafeHtml {
   const { member } = account;
@@ -327,28 +360,54 @@ function billingBlock(site: SiteView, billing: BillingSummary | null, csrf: stri
     }`;
 }
 
+/**
+ * What a pledge is for right now: nothing can be bought yet; some plans can; or every plan
+ * can, and an earlier pledge is only there to withdraw (or to honour by subscribing).
+ */
+type PledgeMoment = 'nothing-open' | 'some-open' | 'all-open';
+
 function pledgeBlock(
   site: SiteView,
   account: AccountOverview,
   csrf: string,
   state: AccountPageState,
+  moment: PledgeMoment = 'nothing-open',
 ) {
   const { pledge, pledge_currency: currency } = account;
   const locale = site.settings.locale;
+  // Pledgers are invited once, when paid subscriptions open: once open, there is no "later".
+  const later: Record<PledgeMoment, string> = {
+    'nothing-open': ' We will let you know when paid subscriptions open.',
+    'some-open': '',
+    'all-open': ' Paid subscriptions are open: subscribe to a plan above when you are ready.',
+  };
   const current = pledge
     ? html`<p>
         You have pledged <strong>${formatMoney(pledge.amount, pledge.currency, locale)}</strong> a
-        ${pledge.interval}. We will let you know when paid subscriptions open.
+        ${pledge.interval}.${later[moment]}
       </p>`
-    : html`<p>
-        Paid subscriptions are not open yet. Pledge what you would pay, and we will invite you when
-        they open. A pledge costs nothing now.
-      </p>`;
+    : moment === 'nothing-open'
+      ? html`<p>
+          Paid subscriptions are not open yet. Pledge what you would pay a month or a year, and we
+          will invite you when they open.
+        </p>`
+      : html`<p>Some plans are not open yet. Pledge what you would pay for one.</p>`;
+  const withdraw = pledge
+    ? html`<form method="post" action="/account/pledge/withdraw" class="member-form">
+        ${csrfInput(csrf)}
+        <button type="submit" class="button button-secondary">Withdraw my pledge</button>
+      </form>`
+    : '';
+  const error = state.error?.section === 'pledge' ? errorBox(state.error.message) : '';
+  if (moment === 'all-open') return html`${current} ${error} ${withdraw}`;
+  // What was typed comes back only into the form that failed, not into its neighbours.
+  const typed = state.error?.section === 'pledge' ? state.values : undefined;
   const amount =
-    state.values?.amount ??
-    (pledge ? String(pledge.amount / minorUnitsPerMajor(pledge.currency)) : '');
-  const interval = state.values?.interval ?? pledge?.interval ?? 'month';
-  return html`${current} ${state.error?.section === 'pledge' ? errorBox(state.error.message) : ''}
+    typed?.amount ?? (pledge ? String(pledge.amount / minorUnitsPerMajor(pledge.currency)) : '');
+  const interval = typed?.interval ?? pledge?.interval ?? 'month';
+  return html`${current}
+    <p class="member-hint">A pledge is a promise, not a payment: you will not be charged now.</p>
+    ${error}
     <form method="post" action="/account/pledge" class="member-form">
       ${csrfInput(csrf)}
       <label for="pledge-amount">Amount (${currency})</label>
@@ -370,14 +429,173 @@ function pledgeBlock(
       </select>
       <p><button type="submit" class="button">${pledge ? 'Change pledge' : 'Pledge'}</button></p>
     </form>
+    ${withdraw}`;
+}
+
+/** Stripe statuses of a subscription that is still the member's to manage, not to buy again. */
+const CURRENT_SUBSCRIPTION: ReadonlySet<string> = new Set([
+  'active',
+  'trialing',
+  'past_due',
+  'unpaid',
+]);
+
+/** The member pays (or owes) already: they manage their plan rather than buy another. */
+export function isPayingMember(account: AccountOverview): boolean {
+  const { billing, member } = account;
+  return (
+    (billing !== null && CURRENT_SUBSCRIPTION.has(billing.status)) ||
+    member.status === 'paid' ||
+    member.status === 'past_due'
+  );
+}
+
+function tierPrices(site: SiteView, tier: PlanTier): SafeHtml {
+  const money = (minor: number) => formatMoney(minor, tier.currency, site.settings.locale);
+  if (tier.founding_min_amount !== null)
+    return html`From <strong>${money(tier.founding_min_amount)}</strong> a year: you choose the
+      amount.`;
+  const prices = [
+    tier.monthly_amount !== null
+      ? html`<strong>${money(tier.monthly_amount)}</strong> a month`
+      : '',
+    tier.yearly_amount !== null ? html`<strong>${money(tier.yearly_amount)}</strong> a year` : '',
+  ].filter((p) => p !== '');
+  return html`${prices.map((p, i) => html`${i > 0 ? ' or ' : ''}${p}`)}`;
+}
+
+/** How to take up a tier: Stripe Checkout when it is open for business, a pledge otherwise. */
+function tierActions(
+  site: SiteView,
+  tier: PlanTier,
+  checkout: boolean,
+  csrf: string,
+  state: AccountPageState,
+): SafeHtml {
+  if (!checkout)
+    return html`<p class="plan-pledge-only">
+      Not open yet. <a href="#pledge">Pledge what you would pay</a>; you will not be charged now.
+    </p>`;
+  const tierInput = html`${csrfInput(csrf)}<input
+      type="hidden"
+      name="tier_id"
+      value="${tier.id}"
+    />`;
+  if (tier.founding_min_amount !== null) {
+    const perMajor = minorUnitsPerMajor(tier.currency);
+    const least = Math.ceil(tier.founding_min_amount / perMajor);
+    const typed =
+      state.error?.section === 'plans' && state.values?.tier_id === tier.id
+        ? state.values.amount
+        : undefined;
+    const inputId = `plan-amount-${tier.id}`;
+    return html`<form method="post" action="${CHOSEN_AMOUNT_CHECKOUT_PATH}" class="member-form">
+      ${tierInput}
+      <input type="hidden" name="interval" value="year" />
+      <label for="${inputId}">Your yearly amount (${tier.currency.toUpperCase()})</label>
+      <input
+        id="${inputId}"
+        name="amount"
+        type="number"
+        min="${least}"
+        step="1"
+        required
+        inputmode="numeric"
+        value="${typed ?? String(least)}"
+        aria-describedby="${inputId}-hint"
+      />
+      <p class="member-hint" id="${inputId}-hint">
+        At least ${formatMoney(tier.founding_min_amount, tier.currency, site.settings.locale)} a
+        year.
+      </p>
+      <button type="submit" class="button">Subscribe yearly</button>
+    </form>`;
+  }
+  // One form, two buttons: the one pressed sends its interval, no script needed.
+  return html`<form method="post" action="${CHECKOUT_PATH}" class="plan-actions">
+    ${tierInput}
     ${
-      pledge
-        ? html`<form method="post" action="/account/pledge/withdraw" class="member-form">
-            ${csrfInput(csrf)}
-            <button type="submit" class="button button-secondary">Withdraw my pledge</button>
-          </form>`
+      tier.monthly_amount !== null
+        ? html`<button type="submit" class="button" name="interval" value="month">
+            Subscribe monthly
+          </button>`
         : ''
-    }`;
+    }
+    ${
+      tier.yearly_amount !== null
+        ? html`<button type="submit" class="button button-secondary" name="interval" value="year">
+            Subscribe yearly
+          </button>`
+        : ''
+    }
+  </form>`;
+}
+
+function tierCard(
+  site: SiteView,
+  tier: PlanTier,
+  checkout: boolean,
+  csrf: string,
+  state: AccountPageState,
+): SafeHtml {
+  const headingId = `plan-${tier.id}`;
+  return html`<li class="plan" aria-labelledby="${headingId}">
+    <h3 class="plan-name" id="${headingId}">${tier.name}</h3>
+    ${tier.description ? html`<p class="plan-description">${tier.description}</p>` : ''}
+    <p class="plan-price">${tierPrices(site, tier)}</p>
+    ${
+      tier.trial_days > 0
+        ? html`<p class="plan-trial">
+            ${tier.trial_days === 1 ? 'One day' : `${tier.trial_days} days`} free for new
+            subscribers.
+          </p>`
+        : ''
+    }
+    ${tierActions(site, tier, checkout, csrf, state)}
+  </li>`;
+}
+
+/**
+ * The Plans section (`/account#plans`, where the paywall's Upgrade button leads): the
+ * member's plan if they pay; otherwise the tiers, each with Checkout buttons when it can be
+ * bought now, and the pledge form for whatever cannot be bought yet.
+ */
+function plansSection(
+  site: SiteView,
+  account: AccountOverview,
+  plans: PlansOffer | null,
+  csrf: string,
+  state: AccountPageState,
+): SafeHtml {
+  const paying = isPayingMember(account);
+  const tiers = plans?.tiers ?? [];
+  const canBuy = (tier: PlanTier) => plans?.checkoutAvailable === true && tier.open;
+  const buyable = tiers.filter(canBuy).length;
+  const moment: PledgeMoment =
+    buyable === 0 ? 'nothing-open' : buyable < tiers.length ? 'some-open' : 'all-open';
+  // Pledges are for what cannot be bought yet; a pledge made earlier stays until withdrawn.
+  const pledgeOffered = !paying && (moment !== 'all-open' || account.pledge !== null);
+  return html`<section class="account-section" id="plans" aria-labelledby="account-plans">
+    <h2 id="account-plans">${paying ? 'Your plan' : 'Plans'}</h2>
+    <p>${statusLine(site, account)}</p>
+    ${billingBlock(site, account.billing, csrf)}
+    ${state.error?.section === 'plans' ? errorBox(state.error.message) : ''}
+    ${
+      !paying && tiers.length > 0
+        ? html`<ul class="plans" role="list">
+            ${tiers.map((tier) => tierCard(site, tier, canBuy(tier), csrf, state))}
+          </ul>`
+        : ''
+    }
+    ${
+      pledgeOffered
+        ? html`<div class="plan-pledge">
+            <h3 id="pledge">Pledge</h3>
+            ${pledgeBlock(site, account, csrf, state, moment)}
+          </div>`
+        : ''
+    }
+  </section>`;
 }
 
 export function accountPage(
@@ -385,6 +603,7 @@ export function accountPage(
   account: AccountOverview,
   csrf: string,
   state: AccountPageState = {},
+  plans: PlansOffer | null = null,
 ): string {
   const { member } = account;
   const sectionError = (section: AccountSection) =>
@@ -452,16 +671,7 @@ export function accountPage(
         }
       </section>
 
-      <section class="account-section" aria-labelledby="account-plan">
-        <h2 id="account-plan">Plan</h2>
-        <p>${statusLine(site, account)}</p>
-        ${billingBlock(site, account.billing, csrf)}
-      </section>
-
-      <section class="account-section" aria-labelledby="account-pledge">
-        <h2 id="account-pledge">Pledge</h2>
-        ${pledgeBlock(site, account, csrf, state)}
-      </section>
+      ${plansSection(site, account, plans, csrf, state)}
 
       <section class="account-section" aria-labelledby="account-signout">
         <h2 id="account-signout">Sign out</h2>
