@@ -29,9 +29,9 @@ import { createMembersAdmin } from './modules/members/admin/index.js';
 import { createPaymentsModule, registerPaymentJobs } from './modules/payments/index.js';
 import { createPostsApi, PostsService, PUBLISH_JOB } from './modules/posts/index.js';
 import {
-  accessLevel,
   createMembersModule,
-  levelCanRead,
+  readerCanRead,
+  readerLevel,
   MEMBER_COOKIE,
   viewerOf,
 } from './modules/members/index.js';
@@ -156,7 +156,7 @@ export async function createPressroom(options: PressroomOptions) {
   const content: SiteContent = {
     listPublished: (q) => posts.listPublished(q),
     getPublished: (slug, level) =>
-      posts.getPublished(slug, (visibility) => levelCanRead(level, visibility)),
+      posts.getPublished(slug, (visibility, tiers) => readerCanRead(level, visibility, tiers)),
     redirectFor: (slug) => posts.redirectFor(slug),
     archiveMonths: () => posts.archiveMonths(),
     sitemapEntries: () => posts.sitemapEntries(),
@@ -227,7 +227,7 @@ export async function createPressroom(options: PressroomOptions) {
       // No member cookie: anonymous, decided without touching the database.
       readerLevel: (c) => {
         if (!getCookie(c, MEMBER_COOKIE)) return 'anonymous';
-        return memberOf(c).then((member) => accessLevel(viewerOf(member), clock.now()));
+        return memberOf(c).then((member) => readerLevel(viewerOf(member), clock.now()));
       },
     }),
   );

@@ -10,9 +10,10 @@ import type {
 
 /**
  * How much of members-only content a reader may see; decided by the members module's
- * access function. Post pages are rendered and cached once per level.
+ * access function (`paid:<tier>` for a reader of one paid tier). Post pages are rendered and
+ * cached once per level.
  */
-export type ReaderLevel = 'anonymous' | 'member' | 'paid';
+export type ReaderLevel = 'anonymous' | 'member' | 'paid' | `paid:${string}`;
 
 /**
  * Everything the public site reads, as one narrow interface. The composition root

@@ -56,6 +56,7 @@ function post(
     is_demo: false,
     tags: [],
     authors: [jane],
+    tiers: [],
     meta_title: null,
     meta_description: null,
     og_title: null,

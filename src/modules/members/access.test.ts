@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ANONYMOUS, accessLevel, canRead, type Viewer, type Visibility } from './access.js';
+import {
+  ANONYMOUS,
+  accessLevel,
+  canRead,
+  readerCanRead,
+  readerLevel,
+  type Viewer,
+  type Visibility,
+} from './access.js';
 
 const now = new Date('2026-06-01T12:00:00Z');
 const member = (
@@ -54,4 +62,27 @@ describe('canRead', () => {
       });
     }
   }
+});
+
+describe('readerLevel and readerCanRead: paid posts limited to tiers', () => {
+  it('names the tier a paid reader pays for', () => {
+    expect(readerLevel(member('paid', { tierId: 'gold' }), now)).toBe('paid:gold');
+    expect(readerLevel(member('comped'), now)).toBe('paid');
+    expect(readerLevel(member('free', { tierId: 'gold' }), now)).toBe('member');
+    expect(readerLevel(ANONYMOUS, now)).toBe('anonymous');
+  });
+
+  it.each([
+    ['paid:gold', 'paid', ['gold', 'silver'], true],
+    ['paid:bronze', 'paid', ['gold', 'silver'], false],
+    ['paid:bronze', 'paid', [], true],
+    ['paid', 'paid', ['gold'], true],
+    ['paid:bronze', 'members', ['gold'], true],
+    ['member', 'paid', [], false],
+    ['member', 'paid', ['gold'], false],
+    ['anonymous', 'public', ['gold'], true],
+    ['anonymous', 'members', [], false],
+  ] as const)('%s reading a %s post for tiers %j: %s', (reader, visibility, tiers, expected) => {
+    expect(readerCanRead(reader, visibility, tiers)).toBe(expected);
+  });
 });

@@ -56,3 +56,29 @@ export function levelCanRead(level: AccessLevel, visibility: Visibility): boolea
   if (visibility === 'members') return level !== 'anonymous';
   return level === 'paid';
 }
+
+/**
+ * A reader as the paywall and the page cache see them: their level, and for paid readers
+ * the tier they pay for (`paid:<tier id>`), since paid posts may be limited to some tiers.
+ * Plain `paid` is a paid reader of every tier (a comp without a tier).
+ */
+export type ReaderLevel = 'anonymous' | 'member' | 'paid' | `paid:${string}`;
+
+export function readerLevel(viewer: Viewer, now: Date): ReaderLevel {
+  const level = accessLevel(viewer, now);
+  if (level === 'paid' && viewer.kind === 'member' && viewer.tierId) return `paid:${viewer.tierId}`;
+  return level;
+}
+
+/** May this reader read the whole of a post with this visibility and these tiers (none: all)? */
+export function readerCanRead(
+  reader: ReaderLevel,
+  visibility: Visibility,
+  postTiers: readonly string[],
+): boolean {
+  const paidTier = reader.startsWith('paid:') ? reader.slice('paid:'.length) : null;
+  const level: AccessLevel = paidTier === null ? (reader as AccessLevel) : 'paid';
+  if (!levelCanRead(level, visibility)) return false;
+  if (visibility !== 'paid' || postTiers.length === 0 || paidTier === null) return true;
+  return postTiers.includes(paidTier);
+}

@@ -26,7 +26,10 @@ export {
   accessLevel,
   canRead,
   levelCanRead,
+  readerCanRead,
+  readerLevel,
   type AccessLevel,
+  type ReaderLevel,
   type Viewer,
   type Visibility,
 } from './access.js';

@@ -534,3 +534,70 @@ describe.each(engines)('the paywall on %s', (dialect) => {
     });
   });
 });
+
+describe.each(engines)('paid posts limited to tiers on %s', (dialect) => {
+  let app: PaywallApp;
+  beforeAll(async () => {
+    app = await createPaywallApp(dialect);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('open to paying members of the listed tiers only', async () => {
+    const db = app.t.pressroom.db;
+    const now = app.clock.now().toISOString();
+    for (const slug of ['gold', 'bronze']) {
+      await db
+        .insertInto('tiers')
+        .values({
+          id: `tier-${slug}`,
+          slug,
+          name: slug,
+          currency: 'USD',
+          monthly_amount: 500,
+          yearly_amount: 5000,
+          trial_days: 0,
+          open: 1,
+          active: 1,
+          sort_order: 0,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+    }
+    const paid = postByKey('paid');
+    const uncut = postByKey('paidUncut');
+    await expectError(
+      await app.owner.patch(`/api/admin/posts/${app.posts.paid.id}`, { tiers: ['no-such-tier'] }),
+      400,
+      { field: 'tiers' },
+    );
+    const limited = await json<{ post: { tiers: string[] } }>(
+      await app.owner.patch(`/api/admin/posts/${app.posts.paid.id}`, { tiers: ['tier-gold'] }),
+    );
+    expect(limited.post.tiers).toEqual(['tier-gold']);
+
+    const reader = async (label: string, patch: BillingPatch) => {
+      const r = await app.signUp(label);
+      await applyBilling(db, r.memberId, patch, now);
+      return r;
+    };
+    const gold = await reader('gold', { status: 'paid', tier_id: 'tier-gold' });
+    const bronze = await reader('bronze', { status: 'paid', tier_id: 'tier-bronze' });
+    const comp = await reader('comp-all-tiers', { status: 'comped', tier_id: null });
+    const free = await reader('free', { status: 'free' });
+
+    const page = async (r: Reader, slug: string) => (await r.client.get(`/p/${slug}`)).text();
+    expect(await page(gold, app.posts.paid.slug)).toContain(paid.marker);
+    const bronzeView = await page(bronze, app.posts.paid.slug);
+    expect(bronzeView).not.toContain(paid.marker);
+    expect(normalizeHtml(bronzeView)).toContain('Upgrade</a>');
+    expect(await page(comp, app.posts.paid.slug)).toContain(paid.marker);
+    expect(await page(free, app.posts.paid.slug)).not.toContain(paid.marker);
+    // A paid post with no tiers listed is open to every paid tier.
+    expect(await page(bronze, app.posts.paidUncut.slug)).toContain(uncut.marker);
+    // The gold reader's copy, now cached, is still not the bronze reader's.
+    expect(await page(bronze, app.posts.paid.slug)).not.toContain(paid.marker);
+  });
+});

@@ -4,3 +4,4 @@ export { PostsService, PUBLISH_JOB } from './posts.service.js';
 export { createPostsApi } from './posts.routes.js';
 export { postCreateSchema, postPatchSchema } from './posts.schema.js';
 export { seedDemoContent } from './demo/demo-content.js';
+export { anonymousCanRead, type CanRead } from './posts.access.js';

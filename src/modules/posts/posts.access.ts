@@ -40,4 +40,7 @@ export function readerView(
 }
 
 /** The default reader: not signed in. */
-export const anonymousCanRead = (visibility: Visibility) => visibility === 'public';
+export const anonymousCanRead: CanRead = (visibility) => visibility === 'public';
+
+/** The members' access decision for one reader: may they read a post like this in full? */
+export type CanRead = (visibility: Visibility, tiers: readonly string[]) => boolean;

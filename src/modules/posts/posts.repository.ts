@@ -47,6 +47,35 @@ export async function setPostTags(
     .execute();
 }
 
+export async function setPostTiers(
+  db: Db,
+  postId: string,
+  tierIds: readonly string[],
+): Promise<void> {
+  await db.deleteFrom('post_tiers').where('post_id', '=', postId).execute();
+  if (tierIds.length === 0) return;
+  await db
+    .insertInto('post_tiers')
+    .values(tierIds.map((tier_id) => ({ post_id: postId, tier_id })))
+    .execute();
+}
+
+export async function tiersOfPosts(
+  db: Db,
+  postIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const map = new Map<string, string[]>();
+  if (postIds.length === 0) return map;
+  const rows = await db
+    .selectFrom('post_tiers')
+    .select(['post_id', 'tier_id'])
+    .where('post_id', 'in', postIds)
+    .orderBy('tier_id')
+    .execute();
+  for (const { post_id, tier_id } of rows) map.set(post_id, [...(map.get(post_id) ?? []), tier_id]);
+  return map;
+}
+
 export async function setPostAuthors(
   db: Db,
   postId: string,

@@ -44,6 +44,8 @@ const fields = {
   twitter_image: imageUrl,
   /** Tag names or slugs; unknown ones are created. */
   tags: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+  /** Tier ids a paid post is limited to; empty or absent: every paid tier. */
+  tiers: z.array(z.string().min(1).max(100)).max(50).optional(),
   /** Staff ids, in byline order. */
   authors: z.array(z.string().min(1)).min(1, 'needs at least one author').max(20).optional(),
 };

@@ -13,7 +13,7 @@ import {
   canPublishPost,
 } from '../staff/index.js';
 import type { TagsService } from '../tags/index.js';
-import { anonymousCanRead, readerView } from './posts.access.js';
+import { anonymousCanRead, readerView, type CanRead } from './posts.access.js';
 import {
   documentPlainText,
   emptyDocument,
@@ -91,11 +91,14 @@ export class PostsService {
 
   private async hydrate(rows: repo.PostRecord[], db: Db = this.deps.db): Promise<Post[]> {
     const ids = rows.map((r) => r.id);
-    const [tags, authors] = await Promise.all([
+    const [tags, authors, tiers] = await Promise.all([
       repo.tagsOfPosts(db, ids),
       repo.authorsOfPosts(db, ids),
+      repo.tiersOfPosts(db, ids),
     ]);
-    return rows.map((row) => toPost(row, tags.get(row.id) ?? [], authors.get(row.id) ?? []));
+    return rows.map((row) =>
+      toPost(row, tags.get(row.id) ?? [], authors.get(row.id) ?? [], tiers.get(row.id) ?? []),
+    );
   }
 
   async get(id: string, db: Db = this.deps.db): Promise<Post> {
@@ -158,7 +161,7 @@ export class PostsService {
    */
   async getPublished(
     slug: string,
-    canRead: (visibility: Visibility) => boolean = anonymousCanRead,
+    canRead: CanRead = anonymousCanRead,
   ): Promise<PublicPost | undefined> {
     const row = await repo.findPublishedBySlug(this.deps.db, slug);
     if (!row) return undefined;
@@ -249,6 +252,7 @@ export class PostsService {
         tags.map((t) => t.id),
       );
       await repo.setPostAuthors(trx, id, authorIds);
+      await setTiers(trx, id, input.tiers ?? []);
       await repo.removeSlugRedirect(trx, slug);
       await repo.insertRevision(trx, {
         post_id: id,
@@ -300,7 +304,14 @@ export class PostsService {
     const title = patch.title ?? current.title;
     const now = this.now().toISOString();
 
-    const { markdown: _m, body: _b, tags: tagNames, authors: _a, ...columns } = patch;
+    const {
+      markdown: _m,
+      body: _b,
+      tags: tagNames,
+      authors: _a,
+      tiers: tierIds,
+      ...columns
+    } = patch;
     const post = await this.deps.db.transaction().execute(async (trx) => {
       await repo.updatePost(trx, id, {
         ...columns,
@@ -324,6 +335,7 @@ export class PostsService {
         );
       }
       if (authorIds) await repo.setPostAuthors(trx, id, authorIds);
+      if (tierIds) await setTiers(trx, id, tierIds);
       await repo.insertRevision(trx, {
         post_id: id,
         title,
@@ -471,7 +483,22 @@ export class PostsService {
   }
 }
 
-function toPost(row: repo.PostRecord, tags: PostTag[], authors: PostAuthor[]): Post {
+/** An unknown tier is the caller's mistake: a 400 naming the field, not a constraint error. */
+async function setTiers(trx: Db, postId: string, tierIds: readonly string[]): Promise<void> {
+  try {
+    await repo.setPostTiers(trx, postId, [...new Set(tierIds)]);
+  } catch (error) {
+    if (/foreign key/i.test(String(error))) throw badRequest('tiers: unknown tier id', 'tiers');
+    throw error;
+  }
+}
+
+function toPost(
+  row: repo.PostRecord,
+  tags: PostTag[],
+  authors: PostAuthor[],
+  tiers: string[],
+): Post {
   const body = JSON.parse(row.body) as PostDocument;
   const view = readerView(row.visibility as Visibility, true, body, row.custom_excerpt, row.html);
   return {
@@ -502,14 +529,15 @@ function toPost(row: repo.PostRecord, tags: PostTag[], authors: PostAuthor[]): P
     twitter_image: row.twitter_image,
     tags,
     authors,
+    tiers,
   };
 }
 
 /** What a reader may see of a published post. */
-function toPublicPost(post: Post, canRead: (visibility: Visibility) => boolean): PublicPost {
+function toPublicPost(post: Post, canRead: CanRead): PublicPost {
   const view = readerView(
     post.visibility,
-    canRead(post.visibility),
+    canRead(post.visibility, post.tiers),
     post.body,
     post.custom_excerpt,
     post.html,

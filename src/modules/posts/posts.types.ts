@@ -51,6 +51,8 @@ export interface Post extends SeoFields {
   is_demo: boolean;
   tags: PostTag[];
   authors: PostAuthor[];
+  /** For a paid post: the tiers (ids) whose members may read it; empty means every tier. */
+  tiers: string[];
 }
 
 /**
@@ -75,6 +77,8 @@ export interface PublicPost extends SeoFields {
   is_demo: boolean;
   tags: PostTag[];
   authors: PostAuthor[];
+  /** For a paid post: the tiers (ids) whose members may read it; empty means every tier. */
+  tiers: string[];
 }
 
 export interface PublishedQuery {

@@ -30,6 +30,12 @@ export interface Database {
   subscriptions: SubscriptionRow;
   stripe_events: StripeEventRow;
   member_events: MemberEventRow;
+  post_tiers: PostTierRow;
+}
+
+export interface PostTierRow {
+  post_id: string;
+  tier_id: string;
 }
 
 export interface MigrationRow {

@@ -3,6 +3,13 @@ import { initial } from './0001-initial.js';
 import { members } from './0002-members.js';
 import { payments } from './0003-payments.js';
 import { membersListOrder } from './0004-members-list-order.js';
+import { postTiers } from './0005-post-tiers.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
-export const migrations: readonly Migration[] = [initial, members, payments, membersListOrder];
+export const migrations: readonly Migration[] = [
+  initial,
+  members,
+  payments,
+  membersListOrder,
+  postTiers,
+];
