@@ -180,7 +180,7 @@ describe.skipIf(!haveChromium)('membership in Chromium', () => {
       await page.getByLabel('Email address').fill(READER.email);
       await page.getByLabel('Name').fill(READER.name);
       await screenshot('members-subscribe.png');
-      await page.getByRole('button', { name: 'Subscribe' }).click();
+      await page.locator('main').getByRole('button', { name: 'Subscribe' }).click();
       await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
       expect(await page.locator('main').textContent()).toContain(READER.email);
       await expectNoProblems();

@@ -2,7 +2,7 @@ import type { SiteSettings } from '../../modules/settings/index.js';
 import { html, raw, type SafeHtml } from '../../platform/http/html.js';
 import type { SiteAssets } from '../site-assets.js';
 import { absoluteUrl, safeAccent, textColourOn } from './format.js';
-import { homePath } from './urls.js';
+import { homePath, signinPath, subscribePath } from './urls.js';
 
 /** What every view needs to know about the site it renders for. */
 export interface SiteView {
@@ -159,6 +159,20 @@ function footer(site: SiteView): SafeHtml {
         <a href="${homePath}">${site.settings.title}</a> · <a href="/rss.xml">RSS</a> ·
         <a href="/archive">Archive</a>
       </p>
+      <form method="post" action="${subscribePath}" class="footer-subscribe">
+        <label for="footer-subscribe-email">Get new posts by email</label>
+        <input
+          id="footer-subscribe-email"
+          type="email"
+          name="email"
+          required
+          autocomplete="email"
+          inputmode="email"
+          placeholder="you@example.com"
+        />
+        <button type="submit" class="button">Subscribe</button>
+        <a class="footer-signin" href="${signinPath}">Sign in</a>
+      </form>
       <p class="powered-by">Published with Pressroom</p>
     </div>
   </footer>`;
