@@ -59,7 +59,7 @@ describe.skipIf(!haveChromium)('public site in Chromium', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
-  /** Console errors and uncaught exceptions of every page opened through `open`. */
+  /** Console errors and uncaught exceptions of every page opened through `newPage`. */
   const problems: string[] = [];
 
   async function newPage(options: BrowserContextOptions = {}): Promise<Page> {

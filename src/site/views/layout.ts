@@ -32,6 +32,8 @@ export interface PageMeta {
   noindex?: boolean;
   /** The home page's single h1 is the masthead's site title. */
   brandIsH1?: boolean;
+  /** The page has its own subscribe form (posts): the footer leaves its one out. */
+  subscribeInPage?: boolean;
 }
 
 /** JSON inside `<script>`: `<` is escaped so no `</script>` or `<!--` can end it early. */
@@ -152,27 +154,31 @@ function masthead(site: SiteView, currentPath: string | null, brandIsH1: boolean
   </header>`;
 }
 
-function footer(site: SiteView): SafeHtml {
+function footer(site: SiteView, meta: PageMeta): SafeHtml {
   return html`<footer class="site-footer">
     <div class="site-footer-inner">
       <p>
         <a href="${homePath}">${site.settings.title}</a> · <a href="/rss.xml">RSS</a> ·
         <a href="/archive">Archive</a>
       </p>
-      <form method="post" action="${subscribePath}" class="footer-subscribe">
-        <label for="footer-subscribe-email">Get new posts by email</label>
-        <input
-          id="footer-subscribe-email"
-          type="email"
-          name="email"
-          required
-          autocomplete="email"
-          inputmode="email"
-          placeholder="you@example.com"
-        />
-        <button type="submit" class="button">Subscribe</button>
-        <a class="footer-signin" href="${signinPath}">Sign in</a>
-      </form>
+      ${
+        meta.subscribeInPage
+          ? html`<p><a href="${signinPath}">Sign in</a></p>`
+          : html`<form method="post" action="${subscribePath}" class="footer-subscribe">
+              <label for="footer-subscribe-email">Get new posts by email</label>
+              <input
+                id="footer-subscribe-email"
+                type="email"
+                name="email"
+                required
+                autocomplete="email"
+                inputmode="email"
+                placeholder="you@example.com"
+              />
+              <button type="submit" class="button">Subscribe</button>
+              <a class="footer-signin" href="${signinPath}">Sign in</a>
+            </form>`
+      }
       <p class="powered-by">Published with Pressroom</p>
     </div>
   </footer>`;
@@ -187,7 +193,7 @@ export function layout(site: SiteView, meta: PageMeta, main: SafeHtml): string {
         <a class="skip-link" href="#main">Skip to content</a>
         ${masthead(site, meta.path, meta.brandIsH1 === true)}
         <main id="main" tabindex="-1">${main}</main>
-        ${footer(site)}
+        ${footer(site, meta)}
       </body>
     </html> `.value;
 }

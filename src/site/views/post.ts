@@ -152,6 +152,7 @@ export function postPage(
   return layout(
     site,
     {
+      subscribeInPage: true,
       title: post.meta_title ?? `${post.title} – ${site.settings.title}`,
       description,
       path,
