@@ -6,52 +6,27 @@
  * Without /usr/bin/chromium the suite is skipped locally, but fails in CI (CI=true), where
  * .ci/run installs it and nothing may be skipped.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type BrowserContextOptions,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/cli/serve.js';
 import { loadConfig } from '../src/platform/config.js';
+import {
+  chromiumAvailable,
+  launchChromium,
+  NAV_TIMEOUT,
+  SCREENSHOTS,
+  TEST_TIMEOUT,
+  watchForProblems,
+} from './support/browser.js';
 import { freePort } from './support/net.js';
 
-/** Debian's Chromium; the variable exists to try the missing-browser behaviour. */
-const CHROMIUM = process.env.PRESSROOM_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const SCREENSHOTS = fileURLToPath(new URL('../test-output/screenshots/', import.meta.url));
 const DEMO_TITLE = 'Welcome to Pressroom';
 const PHONE = { width: 390, height: 844 };
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  if (process.env.CI === 'true') {
-    throw new Error(
-      `${CHROMIUM} is missing: the browser tests must run in CI (.ci/run installs it)`,
-    );
-  }
-  console.warn(
-    `Skipping the browser tests: ${CHROMIUM} is not installed (apt-get install chromium)`,
-  );
-}
-
-/** Generous for a 2-core machine that is also running the server and other test files. */
-const TEST_TIMEOUT = 60_000;
-const NAV_TIMEOUT = 20_000;
+const haveChromium = chromiumAvailable('the browser tests');
 
 describe.skipIf(!haveChromium)('public site in Chromium', () => {
   let dataDir: string;
@@ -67,28 +42,7 @@ describe.skipIf(!haveChromium)('public site in Chromium', () => {
     context.setDefaultTimeout(NAV_TIMEOUT);
     contexts.push(context);
     const page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const source = message.location().url;
-      problems.push(
-        `console error on ${page.url()}: ${message.text()}${source ? ` [${source}]` : ''}`,
-      );
-    });
-    page.on('pageerror', (error) =>
-      problems.push(`uncaught exception on ${page.url()}: ${error.message}`),
-    );
-    page.on('response', (response) => {
-      if (response.status() >= 400) {
-        problems.push(`HTTP ${response.status()} for ${response.url()} (on ${page.url()})`);
-      }
-    });
-    page.on('requestfailed', (request) => {
-      const error = request.failure()?.errorText ?? '';
-      // Chromium abandons a favicon fetch when the page it was for is left or resized; that
-      // is the browser's choice, not a failure of the site.
-      if (error === 'net::ERR_ABORTED' && /\/assets\/favicon\./.test(request.url())) return;
-      problems.push(`request failed on ${page.url()}: ${request.url()} ${error}`);
-    });
+    watchForProblems(page, problems);
     return page;
   }
 
@@ -119,11 +73,7 @@ describe.skipIf(!haveChromium)('public site in Chromium', () => {
       LOG_LEVEL: 'silent',
     });
     server = await startServer(config, { worker: false });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: CHROMIUM_ARGS,
-      timeout: 30_000,
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
