@@ -1,0 +1,23 @@
+export {
+  TransportError,
+  type EmailTransport,
+  type OutgoingBulkMessage,
+  type SendResult,
+  type TransportFailure,
+} from './transport.js';
+export {
+  classifySmtpError,
+  createSmtpTransport,
+  DKIM_SIGNED_HEADERS,
+  transportFailureOf,
+  type DkimSigning,
+  type SmtpConnection,
+  type SmtpTransportOptions,
+} from './smtp-transport.js';
+export {
+  classifyPostmarkReply,
+  createPostmarkTransport,
+  POSTMARK_MAX_BATCH,
+  type PostmarkBatchReply,
+  type PostmarkTransportOptions,
+} from './postmark-transport.js';
