@@ -31,6 +31,66 @@ export interface Database {
   stripe_events: StripeEventRow;
   member_events: MemberEventRow;
   post_tiers: PostTierRow;
+  email_sends: EmailSendRow;
+  email_send_recipients: EmailSendRecipientRow;
+  email_suppressions: EmailSuppressionRow;
+  email_send_events: EmailSendEventRow;
+}
+
+export interface EmailSendRow {
+  id: string;
+  post_id: string | null;
+  newsletter_id: string | null;
+  segment: string;
+  status: string;
+  subject: string;
+  frozen: string | null;
+  scheduled_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  total: number;
+  sent: number;
+  failed: number;
+  suppressed: number;
+  resent: number;
+  bounced: number;
+  complained: number;
+  unsubscribed: number;
+  last_error: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EmailSendRecipientRow {
+  send_id: string;
+  member_id: string;
+  email: string;
+  name: string | null;
+  reader_level: string;
+  batch: number;
+  state: string;
+  attempts: number;
+  last_error: string | null;
+  provider_id: string | null;
+  sent_at: string | null;
+}
+
+export interface EmailSuppressionRow {
+  email: string;
+  reason: string;
+  detail: string | null;
+  send_id: string | null;
+  created_at: string;
+}
+
+export interface EmailSendEventRow {
+  id: Generated<number>;
+  send_id: string | null;
+  email: string;
+  type: string;
+  data: string;
+  created_at: string;
 }
 
 export interface PostTierRow {

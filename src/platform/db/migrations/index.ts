@@ -4,6 +4,7 @@ import { members } from './0002-members.js';
 import { payments } from './0003-payments.js';
 import { membersListOrder } from './0004-members-list-order.js';
 import { postTiers } from './0005-post-tiers.js';
+import { emailSends } from './0006-email-sends.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: readonly Migration[] = [
@@ -12,4 +13,5 @@ export const migrations: readonly Migration[] = [
   payments,
   membersListOrder,
   postTiers,
+  emailSends,
 ];
