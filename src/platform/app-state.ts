@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Db } from './db/index.js';
 
 /** Small internal key-value facts (not user settings): content version, one-time flags. */
@@ -23,4 +24,16 @@ export async function claimState(db: Db, key: string, value: string): Promise<bo
     .onConflict((oc) => oc.column('key').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/**
+ * The publication's signing secret (unsubscribe links, bounce addresses), made once and
+ * kept in the database, so every process that shares the database signs and verifies alike
+ * and links in old emails keep working across restarts.
+ */
+export async function appSecret(db: Db): Promise<string> {
+  await claimState(db, 'app_secret', randomBytes(32).toString('base64url'));
+  const secret = await readState(db, 'app_secret');
+  if (!secret) throw new Error('The app secret could not be read back');
+  return secret;
 }
