@@ -3,6 +3,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { systemClock, type Clock } from './platform/clock.js';
+import { appSecret } from './platform/app-state.js';
 import { ContentVersion } from './platform/cache/content-version.js';
 import type { Config } from './platform/config.js';
 import { migrate, migrations, openDatabase, type DatabaseHandle } from './platform/db/index.js';
@@ -25,6 +26,7 @@ import {
   registerMaintenanceJobs,
   scheduleCleanup,
 } from './modules/operations/index.js';
+import { createFeedbackModule } from './modules/email/feedback/index.js';
 import { createMembersAdmin } from './modules/members/admin/index.js';
 import { createPaymentsModule, registerPaymentJobs } from './modules/payments/index.js';
 import { createPostsApi, PostsService, PUBLISH_JOB } from './modules/posts/index.js';
@@ -129,6 +131,17 @@ export async function createPressroom(options: PressroomOptions) {
     },
   });
   const membersAdmin = createMembersAdmin({ db, clock, logger, staff });
+  const feedback = createFeedbackModule({
+    db,
+    clock,
+    logger,
+    settings,
+    assets,
+    secret: await appSecret(db),
+    inboundSecret: config.mail.inboundSecret,
+    bounceDomain: config.mail.bounceDomain,
+    publicUrl: config.publicUrl,
+  });
   const memberOf = (c: Context) => {
     const token = getCookie(c, MEMBER_COOKIE);
     return token ? members.service.authenticateSession(token) : Promise.resolve(undefined);
@@ -195,7 +208,11 @@ export async function createPressroom(options: PressroomOptions) {
     csrfProtection({
       publicOrigin: new URL(config.publicUrl).origin,
       // Stripe's webhook is authenticated by its signature instead.
-      exemptPaths: (path) => members.csrfExemptPaths(path) || path === payments.webhookPath,
+      // Unsubscribe links carry a signed token; inbound bounces a shared secret.
+      exemptPaths: (path) =>
+        members.csrfExemptPaths(path) ||
+        path === payments.webhookPath ||
+        feedback.csrfExemptPaths(path),
     }),
   );
   app.onError(errorHandler(siteErrorRenderer({ content, assets })));
@@ -217,6 +234,8 @@ export async function createPressroom(options: PressroomOptions) {
   app.route('/admin', createAdminPages({ staff, secureCookies }));
   app.route('/', members.routes.site);
   app.route('/', payments.routes.site);
+  app.route('/', feedback.routes.api);
+  app.route('/', feedback.routes.site);
   app.route(
     '/',
     createSiteRoutes({
@@ -296,7 +315,10 @@ export async function createPressroom(options: PressroomOptions) {
       pledges: members.pledges,
       payments: payments.service,
       membersAdmin: membersAdmin.service,
+      feedback: feedback.service,
     },
+    /** The SMTP listener for bounces (serve starts it when PRESSROOM_BOUNCE_PORT is set). */
+    startBounceListener: feedback.startBounceListener,
     pageCache,
     /** Starts the background job worker in this process (serve does by default; worker always). */
     async startWorker() {

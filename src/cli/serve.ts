@@ -39,6 +39,10 @@ export async function startServer(
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
+  const bounces =
+    config.mail.bouncePort === undefined
+      ? undefined
+      : await pressroom.startBounceListener({ port: config.mail.bouncePort, host: config.host });
   const address = server.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   pressroom.logger.info(
@@ -58,6 +62,7 @@ export async function startServer(
       }, graceMs);
       await closed;
       clearTimeout(timer);
+      await bounces?.close();
       await pressroom.close(graceMs);
       pressroom.logger.info('Pressroom stopped');
       pressroom.logger.flush();

@@ -58,6 +58,17 @@ const envSchema = z.object({
     .trim()
     .min(3, 'must be an address like "News <news@example.com>"')
     .optional(),
+  PRESSROOM_BOUNCE_PORT: integer(1, 65535).optional(),
+  PRESSROOM_BOUNCE_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(
+      /^[a-z0-9-]+(\.[a-z0-9-]+)+$/,
+      'must be a domain name with a dot, like bounces.example.com',
+    )
+    .optional(),
+  PRESSROOM_INBOUND_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
 });
 
 export type DatabaseConfig =
@@ -81,6 +92,12 @@ export interface Config {
     readonly smtpUrl: string | undefined;
     readonly from: string;
     readonly outboxDir: string;
+    /** Port of the SMTP listener for bounces; unset: no listener. */
+    readonly bouncePort: number | undefined;
+    /** Domain of the VERP Return-Path addresses bounces come back to. */
+    readonly bounceDomain: string;
+    /** Shared secret of the HTTP bounce and provider-webhook endpoints; unset: they answer 401. */
+    readonly inboundSecret: string | undefined;
   };
 }
 
@@ -131,6 +148,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       smtpUrl: e.SMTP_URL,
       from: e.PRESSROOM_MAIL_FROM ?? `Pressroom <noreply@${new URL(publicUrl).hostname}>`,
       outboxDir: path.join(dataDir, 'outbox'),
+      bouncePort: e.PRESSROOM_BOUNCE_PORT,
+      bounceDomain: e.PRESSROOM_BOUNCE_DOMAIN ?? bounceDomainOf(publicUrl),
+      inboundSecret: e.PRESSROOM_INBOUND_SECRET,
     }),
   });
+}
+
+/** VERP addresses need a real domain; a local development URL gets a placeholder one. */
+function bounceDomainOf(publicUrl: string): string {
+  const host = new URL(publicUrl).hostname;
+  return host.includes('.') && !/^[\d.]+$/.test(host) ? host : 'bounces.invalid';
 }

@@ -34,6 +34,12 @@ export {
   type Visibility,
 } from './access.js';
 export { recordMemberEvent, memberEvents } from './member-events.repository.js';
+// For the email module's one-click unsubscribe, which works without a member session.
+export {
+  findNewsletterById,
+  memberNewsletterIds,
+  unsubscribeMember,
+} from './newsletters.repository.js';
 export {
   applyBilling,
   findMemberByEmail,

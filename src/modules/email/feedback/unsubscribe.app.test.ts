@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../../../test/support/app.js';
+import { engines } from '../../../../test/support/database.js';
+import { appSecret } from '../../../platform/app-state.js';
+import { signUnsubscribe } from '../delivery/index.js';
+
+/** One-click unsubscribe through the whole app: its CSRF rule, its secret, its routes. */
+describe.each(engines)('unsubscribe links in the app on %s', (dialect) => {
+  let t: TestApp;
+  let memberId: string;
+  let newsletterId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    const db = t.pressroom.db;
+    await t.pressroom.services.newsletters.ensureDefault();
+    newsletterId = (await db.selectFrom('newsletters').select('id').executeTakeFirstOrThrow()).id;
+    memberId = 'member-unsub-1';
+    const now = new Date().toISOString();
+    await db
+      .insertInto('members')
+      .values({
+        id: memberId,
+        email: 'leaving@example.com',
+        name: null,
+        status: 'free',
+        tier_id: null,
+        comp_until: null,
+        access_until: null,
+        stripe_customer_id: null,
+        source: 'signup',
+        note: null,
+        confirmed_at: now,
+        last_seen_at: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await db
+      .insertInto('member_newsletters')
+      .values({ member_id: memberId, newsletter_id: newsletterId, created_at: now })
+      .execute();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const subscribed = async () =>
+    (
+      await t.pressroom.db
+        .selectFrom('member_newsletters')
+        .select('newsletter_id')
+        .where('member_id', '=', memberId)
+        .execute()
+    ).length === 1;
+
+  it('shows a button on GET, unsubscribes on the one-click POST with no cookie or CSRF token', async () => {
+    const token = signUnsubscribe({ memberId, newsletterId }, await appSecret(t.pressroom.db));
+    const path = `/unsubscribe?token=${encodeURIComponent(token)}`;
+    const page = await t.client().get(path);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form');
+    expect(await subscribed()).toBe(true);
+
+    const forged = await t
+      .client()
+      .post(
+        `/unsubscribe?token=${encodeURIComponent(`${token.slice(0, -2)}xx`)}`,
+        new URLSearchParams({ 'List-Unsubscribe': 'One-Click' }),
+      );
+    expect(forged.status).toBe(400);
+    expect(await subscribed()).toBe(true);
+
+    const oneClick = await t
+      .client()
+      .post(path, new URLSearchParams({ 'List-Unsubscribe': 'One-Click' }));
+    expect(oneClick.status).toBe(200);
+    expect(await subscribed()).toBe(false);
+  });
+
+  it('keeps one secret for the publication, the same for every process', async () => {
+    expect(await appSecret(t.pressroom.db)).toBe(await appSecret(t.pressroom.db));
+    expect((await appSecret(t.pressroom.db)).length).toBeGreaterThanOrEqual(43);
+  });
+});
