@@ -27,6 +27,8 @@ import {
   scheduleCleanup,
 } from './modules/operations/index.js';
 import { createFeedbackModule } from './modules/email/feedback/index.js';
+import { createSmtpTransport } from './modules/email/index.js';
+import { registerEmailSendJobs, SendsService } from './modules/email/sends/index.js';
 import { createMembersAdmin } from './modules/members/admin/index.js';
 import { createPaymentsModule, registerPaymentJobs } from './modules/payments/index.js';
 import { createPostsApi, PostsService, PUBLISH_JOB } from './modules/posts/index.js';
@@ -131,13 +133,15 @@ export async function createPressroom(options: PressroomOptions) {
     },
   });
   const membersAdmin = createMembersAdmin({ db, clock, logger, staff });
+  // One secret signs unsubscribe links and bounce addresses; sends and feedback must agree.
+  const secret = await appSecret(db);
   const feedback = createFeedbackModule({
     db,
     clock,
     logger,
     settings,
     assets,
-    secret: await appSecret(db),
+    secret,
     inboundSecret: config.mail.inboundSecret,
     bounceDomain: config.mail.bounceDomain,
     publicUrl: config.publicUrl,
@@ -270,8 +274,32 @@ export async function createPressroom(options: PressroomOptions) {
       sweeps: [() => staff.purgeExpiredSessions(), () => members.service.purgeExpired()],
     });
     registerPaymentJobs(worker, payments);
+    if (sends) registerEmailSendJobs(worker, sends);
     return worker;
   };
+
+  // Newsletter sends go through SMTP_URL's server; without one there is nothing to send
+  // through, and no send can start (the staff routes for sends come with the send screens).
+  const newsletterTransport = config.mail.smtpUrl
+    ? createSmtpTransport({ connection: { url: config.mail.smtpUrl } })
+    : undefined;
+  const sends =
+    newsletterTransport &&
+    new SendsService({
+      db,
+      clock,
+      logger,
+      jobs,
+      posts,
+      settings,
+      transport: newsletterTransport,
+      config: {
+        publicUrl: config.publicUrl,
+        bounceDomain: config.mail.bounceDomain,
+        secret,
+        from: config.mail.from,
+      },
+    });
 
   const appListener = getRequestListener(app.fetch);
   /**
@@ -316,6 +344,7 @@ export async function createPressroom(options: PressroomOptions) {
       payments: payments.service,
       membersAdmin: membersAdmin.service,
       feedback: feedback.service,
+      sends,
     },
     /** The SMTP listener for bounces (serve starts it when PRESSROOM_BOUNCE_PORT is set). */
     startBounceListener: feedback.startBounceListener,
@@ -340,6 +369,7 @@ export async function createPressroom(options: PressroomOptions) {
       // Sign-in links are sent after the response; let those in flight go out first.
       await members.service.settled();
       await mailer.close();
+      await newsletterTransport?.close();
       await database.destroy();
     },
   };

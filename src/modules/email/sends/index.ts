@@ -1,0 +1,16 @@
+// Newsletter sends: snapshot the recipients, freeze the email, deliver it in durable batch
+// jobs that survive a crash at any instant. See CONTEXT.md for the words.
+export {
+  createSendSchema,
+  registerEmailSendJobs,
+  SendsService,
+  SEND_BATCH_JOB,
+  START_SEND_JOB,
+  type CreateSendInput,
+  type EmailPostSource,
+  type SendsConfig,
+  type SendsServiceDeps,
+} from './sends.service.js';
+export { buildProgress, type SendCounters, type SendProgress } from './sends.progress.js';
+export { parseSegment, type Segment } from './sends.segment.js';
+export { NullTransport } from './null-transport.js';

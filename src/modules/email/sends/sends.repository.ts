@@ -1,0 +1,451 @@
+import { sql, type Expression, type Selectable, type SqlBool } from 'kysely';
+import type { Db } from '../../../platform/db/index.js';
+import type { EmailSendRecipientRow, EmailSendRow } from '../../../platform/db/schema.js';
+import type { Segment } from './sends.segment.js';
+
+export type SendRecord = Selectable<EmailSendRow>;
+export type RecipientRecord = Pick<
+  Selectable<EmailSendRecipientRow>,
+  'member_id' | 'email' | 'name' | 'reader_level' | 'state' | 'attempts'
+>;
+
+/** Recipient states a batch still has work for. */
+export const OPEN_STATES = ['pending', 'sending'] as const;
+
+export async function insertSend(
+  db: Db,
+  send: {
+    id: string;
+    postId: string;
+    newsletterId: string;
+    segment: Segment;
+    subject: string;
+    scheduledAt: string | null;
+    createdBy: string | null;
+    now: string;
+  },
+): Promise<void> {
+  await db
+    .insertInto('email_sends')
+    .values({
+      id: send.id,
+      post_id: send.postId,
+      newsletter_id: send.newsletterId,
+      segment: send.segment,
+      status: 'scheduled',
+      subject: send.subject,
+      frozen: null,
+      scheduled_at: send.scheduledAt,
+      started_at: null,
+      finished_at: null,
+      total: 0,
+      sent: 0,
+      failed: 0,
+      suppressed: 0,
+      resent: 0,
+      bounced: 0,
+      complained: 0,
+      unsubscribed: 0,
+      last_error: null,
+      created_by: send.createdBy,
+      created_at: send.now,
+      updated_at: send.now,
+    })
+    .execute();
+}
+
+export const findSend = (db: Db, id: string): Promise<SendRecord | undefined> =>
+  db.selectFrom('email_sends').selectAll().where('id', '=', id).executeTakeFirst();
+
+export async function sendStatus(db: Db, id: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('email_sends')
+    .select('status')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row?.status;
+}
+
+export const findNewsletter = (db: Db, id: string) =>
+  db
+    .selectFrom('newsletters')
+    .select(['id', 'slug', 'name', 'status'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+
+export const tierExists = async (db: Db, id: string): Promise<boolean> =>
+  (await db.selectFrom('tiers').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+
+/**
+ * Paid access exactly as `access.ts` decides it (`hasPaidAccess`), in SQL. ISO-8601 UTC text
+ * compares in time order on both engines.
+ */
+function paidAccess(now: string): Expression<SqlBool> {
+  return sql<SqlBool>`(m.status in ('paid', 'past_due')
+    or (m.status = 'comped' and (m.comp_until is null or m.comp_until > ${now}))
+    or (m.status = 'cancelled' and m.access_until is not null and m.access_until > ${now}))`;
+}
+
+/** `readerLevel(viewerOf(member), now)` in SQL: `paid:<tier>`, `paid` or `member`. */
+function readerLevelSql(now: string) {
+  return sql<string>`case when ${paidAccess(now)}
+    then (case when m.tier_id is null or m.tier_id = '' then 'paid' else 'paid:' || m.tier_id end)
+    else 'member' end`;
+}
+
+function segmentFilter(segment: Segment, now: string): Expression<SqlBool> {
+  if (segment === 'all') return sql<SqlBool>`1 = 1`;
+  if (segment === 'free') return sql<SqlBool>`m.status = 'free'`;
+  if (segment === 'paid') return paidAccess(now);
+  return sql<SqlBool>`(m.tier_id = ${segment.slice('tier:'.length)} and ${paidAccess(now)})`;
+}
+
+/** Subscribers of the newsletter in the segment, suppressed or not. */
+function audience(db: Db, newsletterId: string, segment: Segment, now: string) {
+  return db
+    .selectFrom('members as m')
+    .innerJoin('member_newsletters as mn', (join) =>
+      join.onRef('mn.member_id', '=', 'm.id').on('mn.newsletter_id', '=', newsletterId),
+    )
+    .where(segmentFilter(segment, now));
+}
+
+const suppressed = sql<SqlBool>`exists (select 1 from email_suppressions s where s.email = m.email)`;
+
+/**
+ * Snapshots the next `limit` recipients after `afterMemberId` (keyset by member id) in one
+ * INSERT … SELECT, numbering them into batches from `firstBatch` on. Returns how many went in
+ * and the last member id, the cursor for the next chunk; nothing but ids passes through JS.
+ */
+export async function snapshotChunk(
+  db: Db,
+  args: {
+    sendId: string;
+    newsletterId: string;
+    segment: Segment;
+    now: string;
+    afterMemberId: string;
+    firstBatch: number;
+    batchSize: number;
+    limit: number;
+  },
+): Promise<{ inserted: number; lastMemberId: string | undefined }> {
+  const batch = sql<number>`cast(${sql.lit(args.firstBatch)} + (row_number() over (order by m.id) - 1) / ${sql.lit(args.batchSize)} as integer)`;
+  const select = audience(db, args.newsletterId, args.segment, args.now)
+    .where('m.id', '>', args.afterMemberId)
+    .where((eb) => eb.not(suppressed))
+    .select([
+      sql<string>`cast(${args.sendId} as text)`.as('send_id'),
+      'm.id as member_id',
+      'm.email as email',
+      'm.name as name',
+      readerLevelSql(args.now).as('reader_level'),
+      batch.as('batch'),
+      sql<string>`'pending'`.as('state'),
+      sql<number>`0`.as('attempts'),
+    ])
+    .orderBy('m.id')
+    .limit(args.limit);
+  const rows = await db
+    .insertInto('email_send_recipients')
+    .columns([
+      'send_id',
+      'member_id',
+      'email',
+      'name',
+      'reader_level',
+      'batch',
+      'state',
+      'attempts',
+    ])
+    .expression(select)
+    .returning('member_id')
+    .execute();
+  let last: string | undefined;
+  // The engine decides RETURNING's order; the cursor is the greatest id in the engine's order,
+  // which the next chunk's `m.id > cursor` uses too, so compare in SQL terms, not JS ones.
+  if (rows.length > 0) {
+    const top = await db
+      .selectFrom('email_send_recipients')
+      .select((eb) => eb.fn.max('member_id').as('id'))
+      .where('send_id', '=', args.sendId)
+      .executeTakeFirst();
+    last = top?.id ?? undefined;
+  }
+  return { inserted: rows.length, lastMemberId: last };
+}
+
+/** Where an interrupted snapshot stands: the keyset cursor and the next batch number. */
+export async function snapshotPosition(
+  db: Db,
+  sendId: string,
+): Promise<{ afterMemberId: string; nextBatch: number }> {
+  const [id, batch] = await Promise.all([
+    db
+      .selectFrom('email_send_recipients')
+      .select((eb) => eb.fn.max('member_id').as('v'))
+      .where('send_id', '=', sendId)
+      .executeTakeFirst(),
+    db
+      .selectFrom('email_send_recipients')
+      .select((eb) => eb.fn.max('batch').as('v'))
+      .where('send_id', '=', sendId)
+      .executeTakeFirst(),
+  ]);
+  return {
+    afterMemberId: id?.v ?? '',
+    nextBatch: batch?.v === null || batch?.v === undefined ? 0 : Number(batch.v) + 1,
+  };
+}
+
+export async function countSuppressedAudience(
+  db: Db,
+  newsletterId: string,
+  segment: Segment,
+  now: string,
+): Promise<number> {
+  const row = await audience(db, newsletterId, segment, now)
+    .where(suppressed)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function snapshotSummary(
+  db: Db,
+  sendId: string,
+): Promise<{ total: number; levels: string[]; lastBatch: number | null }> {
+  const [count, levels] = await Promise.all([
+    db
+      .selectFrom('email_send_recipients')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('batch').as('last')])
+      .where('send_id', '=', sendId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('email_send_recipients')
+      .select('reader_level')
+      .distinct()
+      .where('send_id', '=', sendId)
+      .execute(),
+  ]);
+  return {
+    total: Number(count.n),
+    levels: levels.map((l) => l.reader_level),
+    lastBatch: count.last === null ? null : Number(count.last),
+  };
+}
+
+/** Moves a snapshotted send to `sending`; false if it is no longer `scheduled` (cancelled). */
+export async function startSending(
+  db: Db,
+  id: string,
+  args: { frozen: string; subject: string; total: number; suppressed: number; now: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('email_sends')
+    .set({
+      status: args.total === 0 ? 'sent' : 'sending',
+      frozen: args.frozen,
+      subject: args.subject,
+      total: args.total + args.suppressed,
+      suppressed: args.suppressed,
+      started_at: args.now,
+      finished_at: args.total === 0 ? args.now : null,
+      updated_at: args.now,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'scheduled')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function setStatus(
+  db: Db,
+  id: string,
+  from: readonly string[],
+  to: string,
+  now: string,
+  extra: { last_error?: string; finished_at?: string } = {},
+): Promise<boolean> {
+  const result = await db
+    .updateTable('email_sends')
+    .set({ status: to, updated_at: now, ...extra })
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export const batchRecipients = (db: Db, sendId: string, batch: number) =>
+  db
+    .selectFrom('email_send_recipients')
+    .select(['member_id', 'email', 'name', 'reader_level', 'state', 'attempts'])
+    .where('send_id', '=', sendId)
+    .where('batch', '=', batch)
+    .where('state', 'in', OPEN_STATES)
+    .orderBy('member_id')
+    .execute();
+
+export async function openBatches(db: Db, sendId: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom('email_send_recipients')
+    .select('batch')
+    .distinct()
+    .where('send_id', '=', sendId)
+    .where('state', 'in', OPEN_STATES)
+    .orderBy('batch')
+    .execute();
+  return rows.map((r) => Number(r.batch));
+}
+
+/**
+ * Marks open recipients of a batch whose address was suppressed after the snapshot (say a
+ * hard bounce from an earlier batch) as `suppressed`; returns how many.
+ */
+export async function suppressNewlySuppressed(
+  db: Db,
+  sendId: string,
+  batch: number,
+): Promise<number> {
+  const result = await db
+    .updateTable('email_send_recipients')
+    .set({ state: 'suppressed' })
+    .where('send_id', '=', sendId)
+    .where('batch', '=', batch)
+    .where('state', 'in', OPEN_STATES)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('email_suppressions as s')
+          .select(sql`1`.as('one'))
+          .whereRef('s.email', '=', 'email_send_recipients.email'),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function markSending(db: Db, sendId: string, memberIds: string[]): Promise<void> {
+  if (memberIds.length === 0) return;
+  await db
+    .updateTable('email_send_recipients')
+    .set({ state: 'sending' })
+    .where('send_id', '=', sendId)
+    .where('member_id', 'in', memberIds)
+    .where('state', 'in', OPEN_STATES)
+    .execute();
+}
+
+export async function markSent(
+  db: Db,
+  sendId: string,
+  sent: { memberId: string; providerId: string | null }[],
+  now: string,
+): Promise<void> {
+  const anonymous = sent.filter((s) => s.providerId === null).map((s) => s.memberId);
+  if (anonymous.length > 0) {
+    await db
+      .updateTable('email_send_recipients')
+      .set({ state: 'sent', sent_at: now, last_error: null })
+      .where('send_id', '=', sendId)
+      .where('member_id', 'in', anonymous)
+      .execute();
+  }
+  for (const s of sent) {
+    if (s.providerId === null) continue;
+    await db
+      .updateTable('email_send_recipients')
+      .set({ state: 'sent', sent_at: now, provider_id: s.providerId, last_error: null })
+      .where('send_id', '=', sendId)
+      .where('member_id', '=', s.memberId)
+      .execute();
+  }
+}
+
+export async function markFailed(
+  db: Db,
+  sendId: string,
+  failed: { memberId: string; error: string }[],
+): Promise<void> {
+  for (const f of failed) {
+    await db
+      .updateTable('email_send_recipients')
+      .set((eb) => ({ state: 'failed', attempts: eb('attempts', '+', 1), last_error: f.error }))
+      .where('send_id', '=', sendId)
+      .where('member_id', '=', f.memberId)
+      .execute();
+  }
+}
+
+export async function markRetry(
+  db: Db,
+  sendId: string,
+  retry: { memberId: string; error: string }[],
+): Promise<void> {
+  for (const r of retry) {
+    await db
+      .updateTable('email_send_recipients')
+      .set((eb) => ({ state: 'pending', attempts: eb('attempts', '+', 1), last_error: r.error }))
+      .where('send_id', '=', sendId)
+      .where('member_id', '=', r.memberId)
+      .execute();
+  }
+}
+
+export async function suppressAddresses(
+  db: Db,
+  rows: { email: string; detail: string }[],
+  sendId: string,
+  now: string,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('email_suppressions')
+    .values(
+      rows.map((r) => ({
+        email: r.email,
+        reason: 'permanent_failure',
+        detail: r.detail.slice(0, 1000),
+        send_id: sendId,
+        created_at: now,
+      })),
+    )
+    .onConflict((oc) => oc.column('email').doNothing())
+    .execute();
+}
+
+/** Adds to the send's counters in one statement, so concurrent batches never lose a count. */
+export async function addCounts(
+  db: Db,
+  sendId: string,
+  counts: { sent: number; failed: number; suppressed: number; resent: number },
+  now: string,
+): Promise<void> {
+  if (counts.sent + counts.failed + counts.suppressed + counts.resent === 0) return;
+  await db
+    .updateTable('email_sends')
+    .set((eb) => ({
+      sent: eb('sent', '+', counts.sent),
+      failed: eb('failed', '+', counts.failed),
+      suppressed: eb('suppressed', '+', counts.suppressed),
+      resent: eb('resent', '+', counts.resent),
+      updated_at: now,
+    }))
+    .where('id', '=', sendId)
+    .execute();
+}
+
+/**
+ * `sent` once every recipient is accounted for. Decided on the counters, not by scanning the
+ * recipients, so that 2,000 batches finishing do not each read a million rows.
+ */
+export async function finishIfDone(db: Db, sendId: string, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('email_sends')
+    .set({ status: 'sent', finished_at: now, updated_at: now })
+    .where('id', '=', sendId)
+    .where('status', '=', 'sending')
+    .where(sql<SqlBool>`sent + failed + suppressed >= total`)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
