@@ -27,8 +27,12 @@ import {
   scheduleCleanup,
 } from './modules/operations/index.js';
 import { createFeedbackModule } from './modules/email/feedback/index.js';
-import { createSmtpTransport } from './modules/email/index.js';
-import { registerEmailSendJobs, SendsService } from './modules/email/sends/index.js';
+import { createPostmarkTransport, createSmtpTransport } from './modules/email/index.js';
+import {
+  createSendsApi,
+  registerEmailSendJobs,
+  SendsService,
+} from './modules/email/sends/index.js';
 import { createMembersAdmin } from './modules/members/admin/index.js';
 import { createPaymentsModule, registerPaymentJobs } from './modules/payments/index.js';
 import { createPostsApi, PostsService, PUBLISH_JOB } from './modules/posts/index.js';
@@ -193,6 +197,41 @@ export async function createPressroom(options: PressroomOptions) {
     settings: () => settings.get(),
   };
 
+  // Newsletter sends go through Postmark or an SMTP relay (DKIM-signed when configured);
+  // without either there is nothing to send through, and the send routes answer 409.
+  const newsletter = config.mail.newsletter;
+  const newsletterTransport =
+    newsletter?.kind === 'postmark'
+      ? createPostmarkTransport({
+          serverToken: newsletter.serverToken,
+          ...(newsletter.baseUrl ? { baseUrl: newsletter.baseUrl } : {}),
+        })
+      : newsletter?.kind === 'smtp'
+        ? createSmtpTransport({
+            connection: { url: newsletter.url },
+            concurrency: newsletter.connections,
+            ...(newsletter.dkim ? { dkim: { ...newsletter.dkim } } : {}),
+          })
+        : undefined;
+  const sendsConfig = {
+    publicUrl: config.publicUrl,
+    bounceDomain: config.mail.bounceDomain,
+    secret,
+    from: config.mail.from,
+  };
+  const sends =
+    newsletterTransport &&
+    new SendsService({
+      db,
+      clock,
+      logger,
+      jobs,
+      posts,
+      settings,
+      transport: newsletterTransport,
+      config: sendsConfig,
+    });
+
   const app = new Hono<BaseEnv>();
   app.use('*', requestContext(logger, config.trustProxy));
   app.use('*', async (c, next) => {
@@ -230,6 +269,19 @@ export async function createPressroom(options: PressroomOptions) {
   app.route('/api/admin/tags', createTagsApi({ tags, staff }));
   app.route('/api/admin/settings', createSettingsApi({ settings, staff }));
   app.route('/api/admin/jobs', createJobsApi({ jobs, staff }));
+  app.route(
+    '/api/admin/sends',
+    createSendsApi({
+      staff,
+      sends,
+      testEmail: newsletterTransport && {
+        posts,
+        settings,
+        transport: newsletterTransport,
+        config: sendsConfig,
+      },
+    }),
+  );
   app.route('/api/members', members.routes.api);
   app.route('/api/members', payments.routes.api);
   app.route('/api/admin/members', membersAdmin.routes);
@@ -277,29 +329,6 @@ export async function createPressroom(options: PressroomOptions) {
     if (sends) registerEmailSendJobs(worker, sends);
     return worker;
   };
-
-  // Newsletter sends go through SMTP_URL's server; without one there is nothing to send
-  // through, and no send can start (the staff routes for sends come with the send screens).
-  const newsletterTransport = config.mail.smtpUrl
-    ? createSmtpTransport({ connection: { url: config.mail.smtpUrl } })
-    : undefined;
-  const sends =
-    newsletterTransport &&
-    new SendsService({
-      db,
-      clock,
-      logger,
-      jobs,
-      posts,
-      settings,
-      transport: newsletterTransport,
-      config: {
-        publicUrl: config.publicUrl,
-        bounceDomain: config.mail.bounceDomain,
-        secret,
-        from: config.mail.from,
-      },
-    });
 
   const appListener = getRequestListener(app.fetch);
   /**

@@ -1,3 +1,5 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -69,10 +71,65 @@ const envSchema = z.object({
     )
     .optional(),
   PRESSROOM_INBOUND_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
+  PRESSROOM_NEWSLETTER_TRANSPORT: z
+    .enum(['smtp', 'postmark'], { message: 'must be smtp or postmark' })
+    .optional(),
+  PRESSROOM_SMTP_CONNECTIONS: integer(1, 50).default(5),
+  PRESSROOM_DKIM_DOMAIN: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a domain name with a dot, like example.com')
+    .optional(),
+  PRESSROOM_DKIM_SELECTOR: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/, 'must be a DNS label, like mail2025')
+    .optional(),
+  PRESSROOM_DKIM_PRIVATE_KEY: z.string().optional(),
+  PRESSROOM_DKIM_PRIVATE_KEY_FILE: z.string().trim().optional(),
+  POSTMARK_SERVER_TOKEN: z.string().trim().min(1, 'must not be empty').optional(),
+  POSTMARK_API_BASE: z
+    .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+    .refine(
+      (v) => v.startsWith('https://') || ['127.0.0.1', 'localhost'].includes(new URL(v).hostname),
+      'must be https://, or http:// to 127.0.0.1 or localhost (a test stand-in)',
+    )
+    .optional(),
 });
+
+/** Never echoed back in an error message: they would end up in logs. */
+const SECRET_VARIABLES = new Set([
+  'PRESSROOM_INBOUND_SECRET',
+  'PRESSROOM_DKIM_PRIVATE_KEY',
+  'POSTMARK_SERVER_TOKEN',
+]);
 
 export type DatabaseConfig =
   { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string; poolSize: number };
+
+export interface DkimConfig {
+  readonly domainName: string;
+  readonly keySelector: string;
+  /** PEM. */
+  readonly privateKey: string;
+}
+
+/** Where newsletter sends go out; the mailer for sign-in links and receipts is separate. */
+export type NewsletterTransportConfig =
+  | {
+      readonly kind: 'smtp';
+      readonly url: string;
+      /** SMTP connections kept open at once. */
+      readonly connections: number;
+      /** Unset: the relay signs, or nobody does. */
+      readonly dkim: DkimConfig | undefined;
+    }
+  | {
+      readonly kind: 'postmark';
+      readonly serverToken: string;
+      readonly baseUrl: string | undefined;
+    };
 
 export interface Config {
   readonly env: 'production' | 'development' | 'test';
@@ -98,6 +155,8 @@ export interface Config {
     readonly bounceDomain: string;
     /** Shared secret of the HTTP bounce and provider-webhook endpoints; unset: they answer 401. */
     readonly inboundSecret: string | undefined;
+    /** Unset when neither SMTP_URL nor POSTMARK_SERVER_TOKEN is: no newsletter can be sent. */
+    readonly newsletter: NewsletterTransportConfig | undefined;
   };
 }
 
@@ -114,7 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
-    const got = present[name];
+    const got = SECRET_VARIABLES.has(name) ? undefined : present[name];
     throw new ConfigError(
       `Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}${got === undefined ? '' : ` (got "${got}")`}`,
     );
@@ -151,7 +210,95 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bouncePort: e.PRESSROOM_BOUNCE_PORT,
       bounceDomain: e.PRESSROOM_BOUNCE_DOMAIN ?? bounceDomainOf(publicUrl),
       inboundSecret: e.PRESSROOM_INBOUND_SECRET,
+      newsletter: newsletterTransportOf(e),
     }),
+  });
+}
+
+type Env = z.output<typeof envSchema>;
+
+/**
+ * Postmark when it has a token, else SMTP when there is a server, unless
+ * PRESSROOM_NEWSLETTER_TRANSPORT picks one; the one picked must have what it needs.
+ */
+function newsletterTransportOf(e: Env): NewsletterTransportConfig | undefined {
+  const dkim = dkimOf(e);
+  const kind =
+    e.PRESSROOM_NEWSLETTER_TRANSPORT ??
+    (e.POSTMARK_SERVER_TOKEN ? 'postmark' : e.SMTP_URL ? 'smtp' : undefined);
+  if (kind === 'postmark') {
+    if (!e.POSTMARK_SERVER_TOKEN) {
+      throw new ConfigError(
+        'Invalid configuration: PRESSROOM_NEWSLETTER_TRANSPORT is postmark, so set POSTMARK_SERVER_TOKEN',
+      );
+    }
+    return Object.freeze({
+      kind,
+      serverToken: e.POSTMARK_SERVER_TOKEN,
+      baseUrl: e.POSTMARK_API_BASE?.replace(/\/+$/, ''),
+    });
+  }
+  if (kind === 'smtp') {
+    if (!e.SMTP_URL) {
+      throw new ConfigError(
+        'Invalid configuration: PRESSROOM_NEWSLETTER_TRANSPORT is smtp, so set SMTP_URL',
+      );
+    }
+    return Object.freeze({
+      kind,
+      url: e.SMTP_URL,
+      connections: e.PRESSROOM_SMTP_CONNECTIONS,
+      dkim,
+    });
+  }
+  return undefined;
+}
+
+/** All three DKIM settings or none; the key, inline or from a file, must be a private key. */
+function dkimOf(e: Env): DkimConfig | undefined {
+  if (e.PRESSROOM_DKIM_PRIVATE_KEY && e.PRESSROOM_DKIM_PRIVATE_KEY_FILE) {
+    throw new ConfigError(
+      'Invalid configuration: set PRESSROOM_DKIM_PRIVATE_KEY or PRESSROOM_DKIM_PRIVATE_KEY_FILE, not both',
+    );
+  }
+  let privateKey = e.PRESSROOM_DKIM_PRIVATE_KEY;
+  let keyVariable = 'PRESSROOM_DKIM_PRIVATE_KEY';
+  if (e.PRESSROOM_DKIM_PRIVATE_KEY_FILE) {
+    keyVariable = 'PRESSROOM_DKIM_PRIVATE_KEY_FILE';
+    try {
+      privateKey = readFileSync(e.PRESSROOM_DKIM_PRIVATE_KEY_FILE, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new ConfigError(
+        `Invalid configuration: PRESSROOM_DKIM_PRIVATE_KEY_FILE cannot be read (${code}) (got "${e.PRESSROOM_DKIM_PRIVATE_KEY_FILE}")`,
+      );
+    }
+  }
+  const given = {
+    PRESSROOM_DKIM_DOMAIN: e.PRESSROOM_DKIM_DOMAIN,
+    PRESSROOM_DKIM_SELECTOR: e.PRESSROOM_DKIM_SELECTOR,
+    [keyVariable]: privateKey,
+  };
+  const missing = Object.keys(given).filter((k) => !given[k]);
+  if (missing.length === 3) return undefined;
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration: DKIM signing needs PRESSROOM_DKIM_DOMAIN, PRESSROOM_DKIM_SELECTOR and PRESSROOM_DKIM_PRIVATE_KEY (or _FILE); ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing`,
+    );
+  }
+  // A key pasted into a single-line variable often arrives with literal "\n"s.
+  const pem = privateKey!.replace(/\\n/g, '\n').trim();
+  try {
+    createPrivateKey(pem);
+  } catch {
+    throw new ConfigError(
+      `Invalid configuration: ${keyVariable} must hold a PEM private key (-----BEGIN PRIVATE KEY-----)`,
+    );
+  }
+  return Object.freeze({
+    domainName: e.PRESSROOM_DKIM_DOMAIN!,
+    keySelector: e.PRESSROOM_DKIM_SELECTOR!,
+    privateKey: pem,
   });
 }
 

@@ -14,3 +14,10 @@ export {
 export { buildProgress, type SendCounters, type SendProgress } from './sends.progress.js';
 export { parseSegment, type Segment } from './sends.segment.js';
 export { NullTransport } from './null-transport.js';
+export {
+  createSendsApi,
+  sendTestEmail,
+  TEST_RECIPIENT_NAME,
+  type SendsApiDeps,
+  type TestEmailDeps,
+} from './sends.routes.js';
