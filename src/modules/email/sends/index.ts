@@ -14,10 +14,5 @@ export {
 export { buildProgress, type SendCounters, type SendProgress } from './sends.progress.js';
 export { parseSegment, type Segment } from './sends.segment.js';
 export { NullTransport } from './null-transport.js';
-export {
-  createSendsApi,
-  sendTestEmail,
-  TEST_RECIPIENT_NAME,
-  type SendsApiDeps,
-  type TestEmailDeps,
-} from './sends.routes.js';
+export { createSendsApi, type SendsApiDeps } from './sends.routes.js';
+export { sendTestEmail, TEST_RECIPIENT_NAME, type TestEmailDeps } from './test-email.js';
