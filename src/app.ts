@@ -94,9 +94,22 @@ export async function createPressroom(options: PressroomOptions) {
     await contentVersion.bump();
   };
 
-  const mailer =
+  const transactional =
     options.mailer ??
     createMailer({ ...config.mail, messageIdDomain: new URL(config.publicUrl).hostname }, logger);
+  // Addresses that bounced hard or complained get no more mail of any kind: sign-in links
+  // and confirmations included. (The suppression list belongs to the email module, built
+  // below; this only asks it.)
+  const mailer: Mailer = {
+    async send(message) {
+      if (await feedback.service.isSuppressed(message.to)) {
+        logger.info({ subject: message.subject }, 'not sent: the address is suppressed');
+        return { messageId: '' };
+      }
+      return transactional.send(message);
+    },
+    close: () => transactional.close(),
+  };
   const jobs = new JobQueue({ db, clock });
   const rateLimiter = new RateLimiter({ db, clock });
   const staff = new StaffService({ db, clock, logger, rateLimiter, onChange: onContentChange });

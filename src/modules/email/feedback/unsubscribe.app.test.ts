@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/app.js';
+import { CaptureMailer } from '../../../../test/support/capture-mailer.js';
 import { engines } from '../../../../test/support/database.js';
 import { appSecret } from '../../../platform/app-state.js';
 import { signUnsubscribe } from '../delivery/index.js';
@@ -81,5 +82,33 @@ describe.each(engines)('unsubscribe links in the app on %s', (dialect) => {
   it('keeps one secret for the publication, the same for every process', async () => {
     expect(await appSecret(t.pressroom.db)).toBe(await appSecret(t.pressroom.db));
     expect((await appSecret(t.pressroom.db)).length).toBeGreaterThanOrEqual(43);
+  });
+});
+
+describe.each(engines)('the suppression list and other mail on %s', (dialect) => {
+  it('sends no sign-in or confirmation mail to a suppressed address', async () => {
+    const mailer = new CaptureMailer();
+    const t = await createTestApp(dialect, { mailer });
+    try {
+      await t.pressroom.db
+        .insertInto('email_suppressions')
+        .values({
+          email: 'bounced@example.com',
+          reason: 'hard_bounce',
+          detail: null,
+          send_id: null,
+          created_at: new Date().toISOString(),
+        })
+        .execute();
+      for (const email of ['bounced@example.com', 'fine@example.com']) {
+        const res = await t.client().post('/subscribe', new URLSearchParams({ email }));
+        expect(res.status).toBe(200);
+      }
+      await t.pressroom.services.members.settled();
+      expect(mailer.to('bounced@example.com')).toEqual([]);
+      expect(mailer.to('fine@example.com')).toHaveLength(1);
+    } finally {
+      await t.close();
+    }
   });
 });
