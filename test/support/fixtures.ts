@@ -1,7 +1,10 @@
 import { expect } from 'vitest';
 import type { Post } from '../../src/modules/posts/index.js';
 import type { DocNode, PostDocument } from '../../src/modules/posts/document/index.js';
+import type { Insertable } from 'kysely';
 import type { Clock } from '../../src/platform/clock.js';
+import type { Db } from '../../src/platform/db/index.js';
+import type { MemberRow } from '../../src/platform/db/schema.js';
 import type { TestApp, TestClient } from './app.js';
 
 export const STAFF_PASSWORD = 'a long password 123';
@@ -230,4 +233,43 @@ export async function fetchPage(
     text,
     html: normalizeHtml(text),
   };
+}
+
+/**
+ * A confirmed member straight into the database (no signup round trip), optionally
+ * subscribed to newsletters; `overrides` set any column, e.g. `{ status: 'paid' }`.
+ */
+export async function insertMember(
+  db: Db,
+  member: { id: string; email: string; name?: string | null; newsletters?: readonly string[] },
+  overrides: Partial<Insertable<MemberRow>> = {},
+  at: Date = new Date(),
+): Promise<void> {
+  const now = at.toISOString();
+  await db
+    .insertInto('members')
+    .values({
+      id: member.id,
+      email: member.email,
+      name: member.name ?? null,
+      status: 'free',
+      tier_id: null,
+      comp_until: null,
+      access_until: null,
+      stripe_customer_id: null,
+      source: 'signup',
+      note: null,
+      confirmed_at: now,
+      last_seen_at: null,
+      created_at: now,
+      updated_at: now,
+      ...overrides,
+    })
+    .execute();
+  for (const newsletterId of member.newsletters ?? []) {
+    await db
+      .insertInto('member_newsletters')
+      .values({ member_id: member.id, newsletter_id: newsletterId, created_at: now })
+      .execute();
+  }
 }

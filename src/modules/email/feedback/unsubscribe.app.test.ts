@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../../test/support/app.js';
 import { CaptureMailer } from '../../../../test/support/capture-mailer.js';
 import { engines } from '../../../../test/support/database.js';
+import { insertMember } from '../../../../test/support/fixtures.js';
 import { appSecret } from '../../../platform/app-state.js';
 import { signUnsubscribe } from '../delivery/index.js';
 
@@ -17,30 +18,11 @@ describe.each(engines)('unsubscribe links in the app on %s', (dialect) => {
     await t.pressroom.services.newsletters.ensureDefault();
     newsletterId = (await db.selectFrom('newsletters').select('id').executeTakeFirstOrThrow()).id;
     memberId = 'member-unsub-1';
-    const now = new Date().toISOString();
-    await db
-      .insertInto('members')
-      .values({
-        id: memberId,
-        email: 'leaving@example.com',
-        name: null,
-        status: 'free',
-        tier_id: null,
-        comp_until: null,
-        access_until: null,
-        stripe_customer_id: null,
-        source: 'signup',
-        note: null,
-        confirmed_at: now,
-        last_seen_at: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
-    await db
-      .insertInto('member_newsletters')
-      .values({ member_id: memberId, newsletter_id: newsletterId, created_at: now })
-      .execute();
+    await insertMember(db, {
+      id: memberId,
+      email: 'leaving@example.com',
+      newsletters: [newsletterId],
+    });
   });
   afterAll(async () => {
     await t.close();

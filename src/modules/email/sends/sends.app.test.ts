@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, ownerClient, type TestApp } from '../../../../test/support/app.js';
 import { engines } from '../../../../test/support/database.js';
+import { insertMember } from '../../../../test/support/fixtures.js';
 import { startSmtpSink } from '../../../../test/support/smtp-sink.js';
 
 /**
@@ -36,32 +37,14 @@ describe.each(engines)('a send through the app on %s', (dialect) => {
       .selectFrom('newsletters')
       .select('id')
       .executeTakeFirstOrThrow();
-    const now = new Date().toISOString();
     const readers = ['ana@example.com', 'ben@example.com', 'cy@example.com'];
     for (const [i, email] of readers.entries()) {
-      await pressroom.db
-        .insertInto('members')
-        .values({
-          id: `m-${i}`,
-          email,
-          name: `Reader ${i}`,
-          status: 'free',
-          tier_id: null,
-          comp_until: null,
-          access_until: null,
-          stripe_customer_id: null,
-          source: 'signup',
-          note: null,
-          confirmed_at: now,
-          last_seen_at: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      await pressroom.db
-        .insertInto('member_newsletters')
-        .values({ member_id: `m-${i}`, newsletter_id: newsletter.id, created_at: now })
-        .execute();
+      await insertMember(pressroom.db, {
+        id: `m-${i}`,
+        email,
+        name: `Reader ${i}`,
+        newsletters: [newsletter.id],
+      });
     }
 
     const sends = pressroom.services.sends;

@@ -8,7 +8,7 @@ import {
   type TestClient,
 } from '../../../../test/support/app.js';
 import { engines } from '../../../../test/support/database.js';
-import { createPost, expectError, json } from '../../../../test/support/fixtures.js';
+import { createPost, expectError, json, insertMember } from '../../../../test/support/fixtures.js';
 import { startSmtpSink } from '../../../../test/support/smtp-sink.js';
 import type { SendProgress } from './sends.progress.js';
 
@@ -54,31 +54,13 @@ describe.each(engines)('the sends admin API on %s', (dialect) => {
     newsletterId = (
       await pressroom.db.selectFrom('newsletters').select('id').executeTakeFirstOrThrow()
     ).id;
-    const now = new Date().toISOString();
     for (const [i, email] of readers.entries()) {
-      await pressroom.db
-        .insertInto('members')
-        .values({
-          id: `m-${i}`,
-          email,
-          name: `Reader ${i}`,
-          status: 'free',
-          tier_id: null,
-          comp_until: null,
-          access_until: null,
-          stripe_customer_id: null,
-          source: 'signup',
-          note: null,
-          confirmed_at: now,
-          last_seen_at: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
-      await pressroom.db
-        .insertInto('member_newsletters')
-        .values({ member_id: `m-${i}`, newsletter_id: newsletterId, created_at: now })
-        .execute();
+      await insertMember(pressroom.db, {
+        id: `m-${i}`,
+        email,
+        name: `Reader ${i}`,
+        newsletters: [newsletterId],
+      });
     }
   });
   afterAll(async () => {
