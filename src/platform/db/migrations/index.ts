@@ -5,6 +5,7 @@ import { payments } from './0003-payments.js';
 import { membersListOrder } from './0004-members-list-order.js';
 import { postTiers } from './0005-post-tiers.js';
 import { emailSends } from './0006-email-sends.js';
+import { memberNewslettersOrder } from './0007-member-newsletters-order.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   membersListOrder,
   postTiers,
   emailSends,
+  memberNewslettersOrder,
 ];
