@@ -11,14 +11,7 @@
  * The last line printed is machine-readable:
  *   RESULT rows=… seconds=… rows_per_s=… peak_rss_mb=…
  */
-import {
-  createReadStream,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -26,39 +19,12 @@ import { MembersAdminService } from '../src/modules/members/admin/index.js';
 import { systemClock } from '../src/platform/clock.js';
 import { migrate, migrations, openDatabase } from '../src/platform/db/index.js';
 import { writeMembersCsv } from './members-csv.js';
-
-function option(name: string, fallback: number): number {
-  const arg = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
-  const value = arg === undefined ? fallback : Number(arg.slice(name.length + 3));
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${name} must be a positive whole number`);
-  return value;
-}
+import { highWaterMark, option, resetHighWaterMark } from './support.js';
 
 const ROWS = option('rows', 100_000);
 const BATCH = option('batch', 5000);
 const KEEP = process.argv.includes('--keep');
 const MB = 1024 * 1024;
-
-/** Peak resident memory since the last reset, from the kernel; undefined off Linux. */
-function highWaterMark(): number | undefined {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function resetHighWaterMark(): void {
-  try {
-    // "5" resets VmHWM to the current RSS (Linux 4.0+), so the CSV generation before the
-    // import does not count.
-    writeFileSync('/proc/self/clear_refs', '5');
-  } catch {
-    // Not Linux, or not allowed: the 50 ms samples still give the peak.
-  }
-}
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pressroom-bench-import-'));
 try {

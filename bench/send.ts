@@ -26,7 +26,7 @@
  *          null_1m_msgs_per_s=… null_1m_peak_rss_mb=…
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,18 +52,11 @@ import { migrate, migrations, openDatabase, type Db } from '../src/platform/db/i
 import { JobWorker } from '../src/platform/jobs/index.js';
 import { longPostMarkdown } from './long-post.js';
 import type { SinkCommand, SinkMessage } from './send-sink.js';
+import { highWaterMark, option, resetHighWaterMark } from './support.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const HOST = '127.0.0.1';
 const MB = 1024 * 1024;
-
-function option(name: string, fallback: number): number {
-  const arg = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
-  const value = arg === undefined ? fallback : Number(arg.slice(name.length + 3));
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`--${name} must be a positive whole number`);
-  return value;
-}
 
 const MEMBERS = option('members', 20_000);
 const NULL_MEMBERS = option('null-members', 1_000_000);
@@ -77,25 +70,6 @@ const fmt = (n: number, digits = 0) => n.toFixed(digits);
 const mb = (bytes: number) => bytes / MB;
 
 // --- memory ------------------------------------------------------------------------------
-
-/** Peak resident memory since the last reset, from the kernel; undefined off Linux. */
-function highWaterMark(): number | undefined {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function resetHighWaterMark(): void {
-  try {
-    // "5" resets VmHWM to the current RSS (Linux 4.0+), so the setup does not count.
-    writeFileSync('/proc/self/clear_refs', '5');
-  } catch {
-    // Not Linux, or not allowed: the 50 ms samples still give the peak.
-  }
-}
 
 // A full collection before each measured part, so that garbage left by the previous part (or
 // by the setup) is not counted as the next one's: `tsx` gives no way to pass --expose-gc.
