@@ -328,6 +328,7 @@ export async function createPressroom(options: PressroomOptions) {
       logger,
       queue: jobs,
       concurrency: config.workerConcurrency,
+      leaseMs: config.jobLeaseMs,
     });
     worker.register(PUBLISH_JOB, async (payload) =>
       posts.publishScheduled((payload as { postId: string }).postId),

@@ -44,6 +44,11 @@ const envSchema = z.object({
     .default('info'),
   PRESSROOM_BODY_LIMIT_KB: integer(1, 1_048_576).default(2048),
   PRESSROOM_WORKER_CONCURRENCY: integer(1, 64).default(4),
+  /**
+   * How long a worker holds a job before another may take it; renewed a third of the way
+   * through. After a worker dies, its jobs wait this long, so keep it short.
+   */
+  PRESSROOM_JOB_LEASE_SECONDS: integer(2, 86_400).default(60),
   PRESSROOM_TRUST_PROXY: boolean.default(false),
   PRESSROOM_PAGE_CACHE: boolean.default(true),
   PRESSROOM_DEMO_CONTENT: boolean.default(true),
@@ -142,6 +147,7 @@ export interface Config {
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
   readonly workerConcurrency: number;
+  readonly jobLeaseMs: number;
   readonly trustProxy: boolean;
   readonly pageCache: boolean;
   readonly demoContent: boolean;
@@ -200,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.PRESSROOM_BODY_LIMIT_KB * 1024,
     workerConcurrency: e.PRESSROOM_WORKER_CONCURRENCY,
+    jobLeaseMs: e.PRESSROOM_JOB_LEASE_SECONDS * 1000,
     trustProxy: e.PRESSROOM_TRUST_PROXY,
     pageCache: e.PRESSROOM_PAGE_CACHE,
     demoContent: e.PRESSROOM_DEMO_CONTENT,
