@@ -115,7 +115,7 @@ export async function createPressroom(options: PressroomOptions) {
   const staff = new StaffService({ db, clock, logger, rateLimiter, onChange: onContentChange });
   const settings = new SettingsService({ db, logger, onChange: onContentChange });
   const tags = new TagsService({ db, clock, onChange: onContentChange });
-  const posts = new PostsService({
+  const posts: PostsService = new PostsService({
     db,
     clock,
     logger,
@@ -123,6 +123,15 @@ export async function createPressroom(options: PressroomOptions) {
     tags,
     staff,
     onChange: onContentChange,
+    // `sends` is built further down, once the secret and transport are known; these run later.
+    ...(config.mail.newsletter
+      ? {
+          email: {
+            check: (target): Promise<void> => sends!.checkTarget(target),
+            published: (executor, postId): Promise<void> => sends!.queuePostEmail(executor, postId),
+          },
+        }
+      : {}),
   });
   const secureCookies = config.publicUrl.startsWith('https://');
   const assets = loadSiteAssets();
@@ -231,8 +240,9 @@ export async function createPressroom(options: PressroomOptions) {
     bounceDomain: config.mail.bounceDomain,
     secret,
     from: config.mail.from,
+    ...(config.mail.sendRate === undefined ? {} : { rate: config.mail.sendRate }),
   };
-  const sends =
+  const sends: SendsService | undefined =
     newsletterTransport &&
     new SendsService({
       db,

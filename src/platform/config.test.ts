@@ -146,7 +146,31 @@ describe('loadConfig: the newsletter transport', () => {
     expect(c.mail.newsletter).toMatchObject({ dkim: { privateKey: pem.trim() } });
   });
 
+  it('reads the send rate and the job lease', () => {
+    const c = loadConfig({
+      SMTP_URL,
+      PRESSROOM_SEND_RATE: '12.5',
+      PRESSROOM_JOB_LEASE_SECONDS: '5',
+    });
+    expect(c.mail.sendRate).toBe(12.5);
+    expect(c.jobLeaseMs).toBe(5000);
+    const defaults = loadConfig({ SMTP_URL });
+    expect(defaults.mail.sendRate).toBeUndefined();
+    expect(defaults.jobLeaseMs).toBe(60_000);
+  });
+
   it.each([
+    ['a zero send rate', { PRESSROOM_SEND_RATE: '0' }, /PRESSROOM_SEND_RATE must be more than 0/],
+    [
+      'a send rate that is not a number',
+      { PRESSROOM_SEND_RATE: 'fast' },
+      /PRESSROOM_SEND_RATE must be a number of messages per second/,
+    ],
+    [
+      'a one-second lease',
+      { PRESSROOM_JOB_LEASE_SECONDS: '1' },
+      /PRESSROOM_JOB_LEASE_SECONDS must be a whole number/,
+    ],
     [
       '0 SMTP connections',
       { PRESSROOM_SMTP_CONNECTIONS: '0' },

@@ -80,6 +80,14 @@ const envSchema = z.object({
     .enum(['smtp', 'postmark'], { message: 'must be smtp or postmark' })
     .optional(),
   PRESSROOM_SMTP_CONNECTIONS: integer(1, 50).default(5),
+  /** Newsletter messages per second, all workers together; unset: as fast as the transport. */
+  PRESSROOM_SEND_RATE: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number of messages per second, like 10 or 0.5')
+    .transform(Number)
+    .refine((n) => n > 0 && n <= 100_000, 'must be more than 0 and at most 100000')
+    .optional(),
   PRESSROOM_DKIM_DOMAIN: z
     .string()
     .trim()
@@ -163,6 +171,8 @@ export interface Config {
     readonly inboundSecret: string | undefined;
     /** Unset when neither SMTP_URL nor POSTMARK_SERVER_TOKEN is: no newsletter can be sent. */
     readonly newsletter: NewsletterTransportConfig | undefined;
+    /** Newsletter messages per second across every worker; unset: no limit. */
+    readonly sendRate: number | undefined;
   };
 }
 
@@ -218,6 +228,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bounceDomain: e.PRESSROOM_BOUNCE_DOMAIN ?? bounceDomainOf(publicUrl),
       inboundSecret: e.PRESSROOM_INBOUND_SECRET,
       newsletter: newsletterTransportOf(e),
+      sendRate: e.PRESSROOM_SEND_RATE,
     }),
   });
 }

@@ -1,6 +1,6 @@
 export type * from './posts.types.js';
 export { POST_STATUSES, VISIBILITIES } from './posts.types.js';
-export { PostsService, PUBLISH_JOB } from './posts.service.js';
+export { PostsService, PUBLISH_JOB, type PostEmailHooks } from './posts.service.js';
 export { createPostsApi } from './posts.routes.js';
 export { postCreateSchema, postPatchSchema } from './posts.schema.js';
 export { seedDemoContent } from './demo/demo-content.js';

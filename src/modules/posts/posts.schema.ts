@@ -46,6 +46,11 @@ const fields = {
   tags: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
   /** Tier ids a paid post is limited to; empty or absent: every paid tier. */
   tiers: z.array(z.string().min(1).max(100)).max(50).optional(),
+  /** Newsletter to email the post to on publishing; null to publish to the web only. */
+  email_newsletter_id: z.string().trim().min(1).max(100).nullable().optional(),
+  /** all | free | paid | tier:<tier id>. */
+  email_segment: z.string().trim().min(1).max(120).optional(),
+  email_subject: optionalText(300),
   /** Staff ids, in byline order. */
   authors: z.array(z.string().min(1)).min(1, 'needs at least one author').max(20).optional(),
 };

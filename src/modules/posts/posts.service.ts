@@ -51,6 +51,19 @@ export interface PostsServiceDeps {
   staff: StaffService;
   /** Called after anything a reader can see changed (the page cache listens). */
   onChange: () => Promise<void>;
+  /** Emailing posts on publishing; unset when no newsletter transport is configured. */
+  email?: PostEmailHooks;
+}
+
+/** What publishing needs of the email module (wired in the composition root). */
+export interface PostEmailHooks {
+  /** Throws a 400 naming the field when this newsletter or segment cannot be sent to. */
+  check(target: { newsletterId: string; segment: string }): Promise<void>;
+  /**
+   * Called inside the transaction that publishes a post whose email has not gone yet: it
+   * queues the send there, so the post is never published without it, nor emailed unpublished.
+   */
+  published(executor: Db, postId: string): Promise<void>;
 }
 
 export interface ListFilter {
@@ -217,6 +230,7 @@ export class PostsService {
     }
     const publishedAt = this.publishedAtFor(status, input.published_at ?? null);
     const slug = await this.chooseSlug(input.slug, input.title);
+    const email = await this.emailTarget(input, null);
     const now = this.now().toISOString();
     const id = randomUUID();
 
@@ -244,6 +258,7 @@ export class PostsService {
         created_by: options.isDemo ? null : actor.id,
         created_at: now,
         updated_at: now,
+        ...email,
       });
       const tags = await this.deps.tags.resolveNames(trx, input.tags ?? []);
       await repo.setPostTags(
@@ -262,6 +277,7 @@ export class PostsService {
         created_at: now,
       });
       if (status === 'scheduled') await this.schedule(trx, id, publishedAt!);
+      if (status === 'published') await this.emailOnPublish(trx, id);
       return this.get(id, trx);
     });
     if (status === 'published') await this.deps.onChange();
@@ -302,6 +318,7 @@ export class PostsService {
         ? parseMarkdownPost(patch.markdown).document
         : (patch.body ?? undefined);
     const title = patch.title ?? current.title;
+    const email = await this.emailTarget(patch, current);
     const now = this.now().toISOString();
 
     const {
@@ -310,6 +327,9 @@ export class PostsService {
       tags: tagNames,
       authors: _a,
       tiers: tierIds,
+      email_newsletter_id: _n,
+      email_segment: _s,
+      email_subject: _j,
       ...columns
     } = patch;
     const post = await this.deps.db.transaction().execute(async (trx) => {
@@ -320,6 +340,7 @@ export class PostsService {
         status,
         published_at: publishedAt,
         ...(doc ? rendered(doc) : {}),
+        ...email,
         updated_at: now,
       });
       if (slug !== current.slug) {
@@ -345,6 +366,9 @@ export class PostsService {
       });
       if (status === 'scheduled') await this.schedule(trx, id, publishedAt!);
       else if (current.status === 'scheduled') await this.deps.jobs.cancel(publishKey(id), trx);
+      if (status === 'published' && current.status !== 'published') {
+        await this.emailOnPublish(trx, id);
+      }
       return this.get(id, trx);
     });
     if (current.status === 'published' || status === 'published') await this.deps.onChange();
@@ -412,15 +436,80 @@ export class PostsService {
     const post = await repo.findPostById(this.deps.db, postId);
     if (!post || post.status !== 'scheduled') return;
     if (post.published_at && Date.parse(post.published_at) > this.now().getTime()) return;
-    await repo.updatePost(this.deps.db, postId, {
-      status: 'published',
-      updated_at: this.now().toISOString(),
+    await this.deps.db.transaction().execute(async (trx) => {
+      await repo.updatePost(trx, postId, {
+        status: 'published',
+        updated_at: this.now().toISOString(),
+      });
+      await this.emailOnPublish(trx, postId);
     });
     this.deps.logger.info({ post: postId }, 'scheduled post published');
     await this.deps.onChange();
   }
 
+  /** Records the send made for a post's publishing (the email module calls this). */
+  async recordEmailSend(executor: Db, postId: string, sendId: string): Promise<void> {
+    await repo.updatePost(executor, postId, { email_send_id: sendId });
+  }
+
   // --- helpers ------------------------------------------------------------------------
+
+  /**
+   * The email columns a write sets, checked: the newsletter must exist and the segment make
+   * sense, a transport must be configured, and a post already emailed keeps what it was
+   * sent with.
+   */
+  private async emailTarget(
+    input: Pick<PostPatchInput, 'email_newsletter_id' | 'email_segment' | 'email_subject'>,
+    current: Post | null,
+  ): Promise<
+    Partial<Pick<repo.PostRecord, 'email_newsletter_id' | 'email_segment' | 'email_subject'>>
+  > {
+    const touched =
+      input.email_newsletter_id !== undefined ||
+      input.email_segment !== undefined ||
+      input.email_subject !== undefined;
+    if (!touched) return {};
+    const newsletterId =
+      input.email_newsletter_id !== undefined
+        ? input.email_newsletter_id
+        : (current?.email_newsletter_id ?? null);
+    const segment = input.email_segment ?? current?.email_segment ?? 'all';
+    if (current?.email_send_id) {
+      const same =
+        newsletterId === current.email_newsletter_id &&
+        segment === current.email_segment &&
+        (input.email_subject === undefined || input.email_subject === current.email_subject);
+      if (!same) {
+        throw conflict('This post has already been emailed; its email settings cannot change');
+      }
+    }
+    if (newsletterId !== null) {
+      if (!this.deps.email) {
+        throw badRequest(
+          'No newsletter transport is configured: set SMTP_URL or POSTMARK_SERVER_TOKEN to email posts',
+          'email_newsletter_id',
+        );
+      }
+      await this.deps.email.check({ newsletterId, segment });
+    }
+    return {
+      email_newsletter_id: newsletterId,
+      email_segment: segment,
+      ...(input.email_subject !== undefined ? { email_subject: input.email_subject } : {}),
+    };
+  }
+
+  private async emailOnPublish(trx: Db, postId: string): Promise<void> {
+    const row = await repo.findPostById(trx, postId);
+    if (!row?.email_newsletter_id || row.email_send_id !== null) return;
+    // The target was checked when it was set; a transport removed since leaves it unsent.
+    if (!this.deps.email) {
+      this.deps.logger.warn({ post: postId }, 'post not emailed: no newsletter transport');
+      return;
+    }
+    await this.deps.email.published(trx, postId);
+  }
 
   private async schedule(trx: Db, postId: string, at: string) {
     await this.deps.jobs.enqueue(
@@ -530,6 +619,10 @@ function toPost(
     tags,
     authors,
     tiers,
+    email_newsletter_id: row.email_newsletter_id,
+    email_segment: row.email_segment ?? 'all',
+    email_subject: row.email_subject,
+    email_send_id: row.email_send_id,
   };
 }
 

@@ -53,6 +53,14 @@ export interface Post extends SeoFields {
   authors: PostAuthor[];
   /** For a paid post: the tiers (ids) whose members may read it; empty means every tier. */
   tiers: string[];
+  /** Newsletter to email the post to when it is published; null: publish to the web only. */
+  email_newsletter_id: string | null;
+  /** Who gets it: all | free | paid | tier:<tier id>. */
+  email_segment: string;
+  /** The email's subject when it is not the title. */
+  email_subject: string | null;
+  /** The send made when the post was published; once set, publishing again sends nothing. */
+  email_send_id: string | null;
 }
 
 /**

@@ -35,6 +35,12 @@ export interface Database {
   email_send_recipients: EmailSendRecipientRow;
   email_suppressions: EmailSuppressionRow;
   email_send_events: EmailSendEventRow;
+  email_send_pace: EmailSendPaceRow;
+}
+
+export interface EmailSendPaceRow {
+  transport: string;
+  next_at: number;
 }
 
 export interface EmailSendRow {
@@ -204,6 +210,10 @@ export interface PostRow {
   created_by: string | null;
   created_at: string;
   updated_at: string;
+  email_newsletter_id: Generated<string | null>;
+  email_segment: Generated<string | null>;
+  email_subject: Generated<string | null>;
+  email_send_id: Generated<string | null>;
 }
 
 export interface PostTagRow {

@@ -5,9 +5,11 @@ export {
   registerEmailSendJobs,
   SendsService,
   SEND_BATCH_JOB,
+  SEND_POST_JOB,
   START_SEND_JOB,
   type CreateSendInput,
   type EmailPostSource,
+  type EmailPostsPort,
   type SendsConfig,
   type SendsServiceDeps,
 } from './sends.service.js';

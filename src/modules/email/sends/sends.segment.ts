@@ -5,10 +5,11 @@ export type Segment = 'all' | 'free' | 'paid' | `tier:${string}`;
 
 const TIER = /^tier:[A-Za-z0-9_-]{1,64}$/;
 
-export function parseSegment(value: string): Segment {
+/** `field` names the input in the 400 (`segment` in the sends API, `email_segment` on posts). */
+export function parseSegment(value: string, field = 'segment'): Segment {
   if (value === 'all' || value === 'free' || value === 'paid') return value;
   if (TIER.test(value)) return value as Segment;
-  throw badRequest('segment must be all, free, paid or tier:<tier id>', 'segment');
+  throw badRequest(`${field} must be all, free, paid or tier:<tier id>`, field);
 }
 
 export const tierOf = (segment: Segment): string | null =>

@@ -19,10 +19,13 @@ import {
 import * as repo from './sends.repository.js';
 import { buildProgress, type SendProgress } from './sends.progress.js';
 import { parseSegment, tierOf } from './sends.segment.js';
+import { SendPace } from './send-pace.js';
 
 export const START_SEND_JOB = 'email.start-send';
 export const SEND_BATCH_JOB = 'email.send-batch';
+export const SEND_POST_JOB = 'email.send-published-post';
 const startKey = (sendId: string) => `email-start:${sendId}`;
+const postKey = (postId: string) => `email-post:${postId}`;
 const batchKey = (sendId: string, batch: number) => `email-batch:${sendId}:${batch}`;
 
 /** What a send needs of a post: `PostsService.get` returns more, and fits. */
@@ -38,7 +41,19 @@ export type EmailPostSource = Pick<
   | 'visibility'
   | 'tiers'
   | 'body'
+  | 'status'
+  | 'email_newsletter_id'
+  | 'email_segment'
+  | 'email_subject'
+  | 'email_send_id'
 >;
+
+/** What sends need of the posts module. */
+export interface EmailPostsPort {
+  get(id: string): Promise<EmailPostSource>;
+  /** Remembers the send made when a post was published, in the send's own transaction. */
+  recordEmailSend(executor: Db, postId: string, sendId: string): Promise<void>;
+}
 
 export interface SendsConfig {
   /** The site's public URL: links, List-Id, Message-ID. */
@@ -55,6 +70,8 @@ export interface SendsConfig {
   snapshotChunk?: number;
   /** Temporary failures a recipient may have before they count as failed. Default 5. */
   maxAttempts?: number;
+  /** Messages per second through the transport, for all workers together; unset: no limit. */
+  rate?: number;
 }
 
 export interface SendsServiceDeps {
@@ -62,10 +79,12 @@ export interface SendsServiceDeps {
   clock: Clock;
   logger: Logger;
   jobs: JobQueue;
-  posts: { get(id: string): Promise<EmailPostSource> };
+  posts: EmailPostsPort;
   settings: { get(): Promise<Pick<SiteSettings, 'title' | 'accent_color' | 'logo' | 'locale'>> };
   transport: EmailTransport;
   config: SendsConfig;
+  /** How the send rate waits; tests on a manual clock replace it. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export const createSendSchema = z.object({
@@ -83,10 +102,13 @@ export interface CreateSendInput {
   actorId?: string | null;
   /** ISO-8601; in the future to schedule, otherwise the send starts now. */
   scheduledAt?: string | null;
+  /** Runs in the transaction that creates the send (publishing records it on the post). */
+  onCreated?: (executor: Db, sendId: string) => Promise<void>;
 }
 
 const batchPayload = z.object({ sendId: z.string(), batch: z.number().int().min(0) });
 const startPayload = z.object({ sendId: z.string() });
+const postPayload = z.object({ postId: z.string() });
 
 /**
  * A started send whose process died mid-snapshot is finished by its start job; for a send
@@ -104,6 +126,7 @@ export class SendsService {
   private readonly maxAttempts: number;
   private readonly site: string;
   private readonly host: string;
+  private readonly pace: SendPace | undefined;
   /** The last send's frozen emails, parsed once rather than once per batch. */
   private cached: { sendId: string; frozen: FrozenEmails } | undefined;
 
@@ -115,6 +138,16 @@ export class SendsService {
     this.site = config.publicUrl.trim().replace(/\/+$/, '');
     this.host = new URL(this.site).hostname;
     if (config.secret === '') throw new Error('email sends need a non-empty secret');
+    this.pace =
+      config.rate === undefined
+        ? undefined
+        : new SendPace({
+            db: deps.db,
+            clock: deps.clock,
+            transport: deps.transport.name,
+            rate: config.rate,
+            ...(deps.sleep ? { sleep: deps.sleep } : {}),
+          });
   }
 
   private nowIso(): string {
@@ -152,11 +185,12 @@ export class SendsService {
         postId: input.postId,
         newsletterId: newsletter.id,
         segment,
-        subject: post.title.replace(/\s+/g, ' ').trim(),
+        subject: subjectOf(post),
         scheduledAt: scheduledAt?.toISOString() ?? null,
         createdBy: input.actorId ?? null,
         now: now.toISOString(),
       });
+      await input.onCreated?.(trx, id);
       await jobs.enqueue(
         START_SEND_JOB,
         { sendId: id },
@@ -169,6 +203,56 @@ export class SendsService {
     });
     if (!later) await this.start(id);
     return { id, ...(await this.progress(id)) };
+  }
+
+  /** Whether a post could be emailed to this newsletter and segment; throws a 400 if not. */
+  async checkTarget(target: { newsletterId: string; segment: string }): Promise<void> {
+    const segment = parseSegment(target.segment, 'email_segment');
+    if (!(await repo.findNewsletter(this.deps.db, target.newsletterId))) {
+      throw badRequest('no such newsletter', 'email_newsletter_id');
+    }
+    const tier = tierOf(segment);
+    if (tier !== null && !(await repo.tierExists(this.deps.db, tier))) {
+      throw badRequest(`no tier ${tier}`, 'email_segment');
+    }
+  }
+
+  /**
+   * Queues the email of a post being published, in the publishing transaction. A job, not a
+   * call: the snapshot of a large list takes a while, and the publish must not wait for it.
+   */
+  async queuePostEmail(executor: Db, postId: string): Promise<void> {
+    await this.deps.jobs.enqueue(
+      SEND_POST_JOB,
+      { postId },
+      { uniqueKey: postKey(postId), maxAttempts: 10, executor },
+    );
+  }
+
+  /**
+   * The publish job: sends a published post to the newsletter and segment chosen for it,
+   * once. A rerun after a crash finds the send recorded on the post and only resumes it.
+   */
+  async sendPublishedPost(payload: unknown): Promise<void> {
+    const { postId } = postPayload.parse(payload);
+    let post: EmailPostSource;
+    try {
+      post = await this.deps.posts.get(postId);
+    } catch (error) {
+      if (error instanceof AppError && error.status === 404) return; // deleted meanwhile
+      throw error;
+    }
+    if (post.status !== 'published' || post.email_newsletter_id === null) return;
+    if (post.email_send_id !== null) {
+      await this.start(post.email_send_id);
+      return;
+    }
+    await this.createSend({
+      postId,
+      newsletterId: post.email_newsletter_id,
+      segment: post.email_segment,
+      onCreated: (trx, sendId) => this.deps.posts.recordEmailSend(trx, postId, sendId),
+    });
   }
 
   /**
@@ -207,6 +291,9 @@ export class SendsService {
       afterMemberId = chunk.lastMemberId;
       nextBatch += Math.ceil(chunk.inserted / this.batchSize);
       if (chunk.inserted < this.snapshotChunk) break;
+      // better-sqlite3 answers synchronously, so without this a million-member snapshot
+      // would hold the event loop (signals, lease renewals, requests) until it finished.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
 
     const [post, settings, newsletter, summary, suppressed] = await Promise.all([
@@ -217,8 +304,9 @@ export class SendsService {
       repo.countSuppressedAudience(db, newsletterId, segment, at),
     ]);
     const frozen: FrozenEmails = {};
+    const subject = subjectOf(post);
     for (const level of summary.levels) {
-      frozen[level] = renderPostEmail({
+      const email = renderPostEmail({
         post,
         site: {
           title: settings.title,
@@ -230,12 +318,13 @@ export class SendsService {
         reader: level as ReaderLevel,
         ...(newsletter ? { newsletter: { name: newsletter.name } } : {}),
       });
+      frozen[level] = { ...email, subject };
     }
 
     const started = await db.transaction().execute(async (trx) => {
       const ok = await repo.startSending(trx, sendId, {
         frozen: JSON.stringify(frozen),
-        subject: post.title.replace(/\s+/g, ' ').trim(),
+        subject: subjectOf(post),
         total: summary.total,
         suppressed,
         now: this.nowIso(),
@@ -300,8 +389,10 @@ export class SendsService {
 
     const recipients = await repo.batchRecipients(db, sendId, batch);
     let retrying = 0;
-    for (let i = 0; i < recipients.length; i += transport.maxBatch) {
-      const chunk = recipients.slice(i, i + transport.maxBatch);
+    const step = this.pace?.chunkLimit(transport.maxBatch) ?? transport.maxBatch;
+    for (let i = 0; i < recipients.length; i += step) {
+      const chunk = recipients.slice(i, i + step);
+      await this.pace?.take(chunk.length);
       if ((await repo.sendStatus(db, sendId)) !== 'sending') return;
       // Committed before the transport sees them: after a crash, `sending` tells which
       // copies may have gone out, and they are counted as resent when sent again.
@@ -501,6 +592,10 @@ export class SendsService {
   }
 }
 
+/** The subject chosen in the editor, else the title; on one line. */
+export const subjectOf = (post: Pick<EmailPostSource, 'title' | 'email_subject'>) =>
+  (post.email_subject ?? post.title).replace(/\s+/g, ' ').trim();
+
 const notSending = (status: string) =>
   new AppError('conflict', `The send is ${status}, not sending`, { status: 409 });
 
@@ -508,4 +603,5 @@ const notSending = (status: string) =>
 export function registerEmailSendJobs(worker: JobWorker, sends: SendsService): void {
   worker.register(START_SEND_JOB, (payload) => sends.start(startPayload.parse(payload).sendId));
   worker.register(SEND_BATCH_JOB, (payload) => sends.sendBatch(payload));
+  worker.register(SEND_POST_JOB, (payload) => sends.sendPublishedPost(payload));
 }

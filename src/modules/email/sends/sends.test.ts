@@ -136,7 +136,7 @@ describe.each(engines)('email sends on %s', (dialect) => {
       await transport.close();
       await sink.close();
     }
-  });
+  }, 120_000);
 
   it('filters by segment, computes reader levels like access.ts, and skips suppressed addresses', async () => {
     const h = sendsHarness(t.db, dialect, clock, new NullTransport());

@@ -2,7 +2,7 @@ import { AppError, conflict } from '../../../platform/errors.js';
 import { verpAddress } from '../delivery/index.js';
 import { personalize, renderPostEmail } from '../render/index.js';
 import { TransportError, type EmailTransport } from '../transport/index.js';
-import type { SendsServiceDeps } from './sends.service.js';
+import { subjectOf, type SendsServiceDeps } from './sends.service.js';
 
 /** What a test email needs: the send's own post source, settings, transport and config. */
 export type TestEmailDeps = Pick<SendsServiceDeps, 'posts' | 'settings' | 'config'> & {
@@ -46,7 +46,7 @@ export async function sendTestEmail(
       {
         to: input.to,
         from: config.from,
-        subject: `[Test] ${content.subject}`,
+        subject: `[Test] ${subjectOf(post)}`,
         html: content.html,
         text: content.text,
         headers: {},

@@ -6,6 +6,7 @@ import { membersListOrder } from './0004-members-list-order.js';
 import { postTiers } from './0005-post-tiers.js';
 import { emailSends } from './0006-email-sends.js';
 import { memberNewslettersOrder } from './0007-member-newsletters-order.js';
+import { postEmail } from './0008-post-email.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: readonly Migration[] = [
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   postTiers,
   emailSends,
   memberNewslettersOrder,
+  postEmail,
 ];
