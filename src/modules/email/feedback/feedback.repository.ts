@@ -2,7 +2,13 @@ import type { Selectable } from 'kysely';
 import type { Db, EmailSuppressionRow } from '../../../platform/db/index.js';
 
 /** Why an address is never mailed again. */
-export type SuppressionReason = 'hard_bounce' | 'soft_bounce_repeated' | 'complaint' | 'manual';
+export type SuppressionReason =
+  | 'hard_bounce'
+  | 'soft_bounce_repeated'
+  | 'complaint'
+  | 'manual'
+  /** A 5xx reply to a send (or an API's inactive-recipient error). */
+  | 'permanent_failure';
 
 /** What came back about one copy of a send. */
 export type SendEventType = 'bounced' | 'complained' | 'unsubscribed';

@@ -8,6 +8,10 @@ export interface SendProgress {
   suppressed: number;
   /** Copies sent a second time after an interrupted attempt (see CONTEXT.md). */
   resent: number;
+  /** Recipients whose copy bounced, who complained, who unsubscribed through it. */
+  bounced: number;
+  complained: number;
+  unsubscribed: number;
   remaining: number;
   /** Messages per second since the send started; 0 before it has. */
   rate: number;
@@ -22,6 +26,9 @@ export interface SendCounters {
   failed: number;
   suppressed: number;
   resent: number;
+  bounced: number;
+  complained: number;
+  unsubscribed: number;
   started_at: string | null;
   finished_at: string | null;
 }
@@ -40,6 +47,9 @@ export function buildProgress(send: SendCounters, now: Date): SendProgress {
     failed: send.failed,
     suppressed: send.suppressed,
     resent: send.resent,
+    bounced: send.bounced,
+    complained: send.complained,
+    unsubscribed: send.unsubscribed,
     remaining,
     rate: Math.round(rate * 100) / 100,
     eta_seconds: active && rate > 0 && remaining > 0 ? Math.ceil(remaining / rate) : null,

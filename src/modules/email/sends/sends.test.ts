@@ -32,6 +32,9 @@ describe('buildProgress', () => {
     failed: 50,
     suppressed: 50,
     resent: 3,
+    bounced: 0,
+    complained: 0,
+    unsubscribed: 0,
     started_at: '2026-03-02T10:00:00.000Z',
     finished_at: null,
   };

@@ -132,8 +132,18 @@ describe('classifyPostmarkReply', () => {
       { ok: false, kind: 'permanent', code: 406, message: 'inactive' },
     ],
     [
-      { ErrorCode: 300, Message: 'invalid' },
-      { ok: false, kind: 'permanent', code: 300, message: 'invalid' },
+      { ErrorCode: 300, Message: "Error parsing 'To': Illegal email address 'x@'." },
+      {
+        ok: false,
+        kind: 'permanent',
+        code: 300,
+        message: "Error parsing 'To': Illegal email address 'x@'.",
+      },
+    ],
+    // Our own From or headers at fault: not the recipient's, so not suppressed.
+    [
+      { ErrorCode: 300, Message: "Invalid 'From' address: 'news@'." },
+      { ok: false, kind: 'temporary', code: 300, message: "Invalid 'From' address: 'news@'." },
     ],
     [
       { ErrorCode: 429, Message: 'rate' },

@@ -28,11 +28,15 @@ export interface PostmarkBatchReply {
   To?: string;
 }
 
-/** Per-message error codes that condemn the address rather than the request. */
-const PERMANENT_ERROR_CODES = new Set([
-  300, // invalid email request (a malformed To among them)
-  406, // inactive recipient: bounced or complained before, Postmark will not send to it
-]);
+/** Inactive recipient: bounced or complained before, Postmark will not send to it. */
+const INACTIVE_RECIPIENT = 406;
+/**
+ * Invalid email request. Postmark answers 300 for any bad field, our From or a header as well
+ * as the recipient's address: only a message naming the recipient condemns the address, so a
+ * misconfigured sender cannot suppress a whole list in one send.
+ */
+const INVALID_REQUEST = 300;
+const NAMES_RECIPIENT = /'To'|\bTo address\b|\brecipient/i;
 
 /**
  * Newsletter mail through Postmark's batch API. Postmark owns the Return-Path (its bounce
@@ -110,7 +114,11 @@ export function classifyPostmarkReply(reply: PostmarkBatchReply): SendResult {
   }
   return {
     ok: false,
-    kind: PERMANENT_ERROR_CODES.has(reply.ErrorCode) ? 'permanent' : 'temporary',
+    kind:
+      reply.ErrorCode === INACTIVE_RECIPIENT ||
+      (reply.ErrorCode === INVALID_REQUEST && NAMES_RECIPIENT.test(reply.Message))
+        ? 'permanent'
+        : 'temporary',
     code: reply.ErrorCode,
     message: reply.Message,
   };
