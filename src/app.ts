@@ -28,6 +28,8 @@ import {
 } from './modules/operations/index.js';
 import { createFeedbackModule } from './modules/email/feedback/index.js';
 import { createPostmarkTransport, createSmtpTransport } from './modules/email/index.js';
+import { loadAdminShell } from './modules/admin-app/index.js';
+import { createMediaApi, createMediaRoutes, MediaService } from './modules/media/index.js';
 import {
   createSendsApi,
   registerEmailSendJobs,
@@ -255,16 +257,26 @@ export async function createPressroom(options: PressroomOptions) {
       config: sendsConfig,
     });
 
+  const media = new MediaService({
+    dataDir: config.dataDir,
+    clock,
+    logger,
+    maxBytes: config.imageLimitBytes,
+  });
+
   const app = new Hono<BaseEnv>();
   app.use('*', requestContext(logger, config.trustProxy));
   app.use('*', async (c, next) => {
     // Only requests that carry a body pay for the size check.
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     // The member import streams its body and needs a larger limit than any other request.
+    // Image uploads too (with room for the multipart framing); each checks its own size.
     const limit =
       c.req.path === '/api/admin/members/import'
         ? membersAdmin.importLimitBytes
-        : config.bodyLimitBytes;
+        : c.req.path === '/api/admin/images'
+          ? media.maxBytes + 64 * 1024
+          : config.bodyLimitBytes;
     return limitBody(limit)(c, next);
   });
   // The signup and sign-in request forms sit on cached pages shared by everyone, so they
@@ -290,6 +302,7 @@ export async function createPressroom(options: PressroomOptions) {
   app.route('/api/admin', createStaffApi({ staff, secureCookies }));
   app.route('/api/admin/posts', createPostsApi({ posts, staff }));
   app.route('/api/admin/tags', createTagsApi({ tags, staff }));
+  app.route('/api/admin/images', createMediaApi({ media, staff }));
   app.route('/api/admin/settings', createSettingsApi({ settings, staff }));
   app.route('/api/admin/jobs', createJobsApi({ jobs, staff }));
   app.route(
@@ -303,6 +316,7 @@ export async function createPressroom(options: PressroomOptions) {
         transport: newsletterTransport,
         config: sendsConfig,
       },
+      preview: { posts, settings, config: { publicUrl: config.publicUrl } },
     }),
   );
   app.route('/api/members', members.routes.api);
@@ -310,9 +324,10 @@ export async function createPressroom(options: PressroomOptions) {
   app.route('/api/admin/members', membersAdmin.routes);
   app.route('/api/admin', members.routes.admin);
   app.route('/api/admin', payments.routes.admin);
-  app.route('/admin', createAdminPages({ staff, secureCookies }));
+  app.route('/admin', createAdminPages({ staff, secureCookies, shell: loadAdminShell() }));
   app.route('/', members.routes.site);
   app.route('/', payments.routes.site);
+  app.route('/', createMediaRoutes({ media }));
   app.route('/', feedback.routes.api);
   app.route('/', feedback.routes.site);
   app.route(

@@ -43,6 +43,7 @@ const envSchema = z.object({
     })
     .default('info'),
   PRESSROOM_BODY_LIMIT_KB: integer(1, 1_048_576).default(2048),
+  PRESSROOM_IMAGE_LIMIT_MB: integer(1, 200).default(20),
   PRESSROOM_WORKER_CONCURRENCY: integer(1, 64).default(4),
   /**
    * How long a worker holds a job before another may take it; renewed a third of the way
@@ -156,6 +157,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly workerConcurrency: number;
   readonly jobLeaseMs: number;
+  /** Largest image upload accepted. */
+  readonly imageLimitBytes: number;
   readonly trustProxy: boolean;
   readonly pageCache: boolean;
   readonly demoContent: boolean;
@@ -215,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     database: Object.freeze(database),
     logLevel: e.LOG_LEVEL,
     bodyLimitBytes: e.PRESSROOM_BODY_LIMIT_KB * 1024,
+    imageLimitBytes: e.PRESSROOM_IMAGE_LIMIT_MB * 1024 * 1024,
     workerConcurrency: e.PRESSROOM_WORKER_CONCURRENCY,
     jobLeaseMs: e.PRESSROOM_JOB_LEASE_SECONDS * 1000,
     trustProxy: e.PRESSROOM_TRUST_PROXY,

@@ -65,8 +65,11 @@ export class TestClient {
     const h: Record<string, string> = { 'x-test-client-ip': this.ip, ...headers };
     if (this.cookies.size > 0) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (this.bearer) h.authorization = `Bearer ${this.bearer}`;
-    let payload: string | undefined;
-    if (body instanceof URLSearchParams) {
+    let payload: string | FormData | undefined;
+    if (body instanceof FormData) {
+      // fetch sets the multipart content type with its boundary.
+      payload = body;
+    } else if (body instanceof URLSearchParams) {
       h['content-type'] = 'application/x-www-form-urlencoded';
       payload = body.toString();
     } else if (typeof body === 'string') {

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.js';
 import { csrfToken, parseWith, readJson } from '../../platform/http/index.js';
@@ -20,6 +20,7 @@ import {
   type StaffIdentity,
   type StaffService,
 } from './staff.service.js';
+import type { AdminShell } from '../admin-app/index.js';
 import { atLeast } from './roles.js';
 import { adminHomePage, setupPage, signInPage } from './staff.views.js';
 
@@ -137,7 +138,14 @@ function formString(form: Record<string, unknown>, key: string): string {
 }
 
 /** `/admin/setup` (only while there is no owner), `/admin/signin`, `/admin/signout`, `/admin`. */
-export function createAdminPages({ staff, secureCookies }: Deps) {
+export function createAdminPages({
+  staff,
+  secureCookies,
+  shell,
+}: Deps & {
+  /** The built admin app; without it, /admin shows a page saying how to build it. */
+  shell?: AdminShell;
+}) {
   const pages = new Hono<AdminEnv>();
   pages.use('*', authenticate(staff));
   pages.use('*', async (c, next) => {
@@ -208,11 +216,29 @@ export function createAdminPages({ staff, secureCookies }: Deps) {
     return c.redirect('/admin/signin', 303);
   });
 
-  pages.get('/', async (c) => {
+  // The admin app's files: hashed names, so they never change and can be cached for good.
+  pages.get('/assets/:name', (c) => {
+    const file = shell?.asset(c.req.param('name'));
+    if (!file) return c.notFound();
+    c.header('Content-Type', file.type);
+    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    return c.body(new Uint8Array(file.body));
+  });
+
+  // Every other path under /admin is a screen of the admin app, which routes in the browser.
+  const app = async (c: Context<AdminEnv>) => {
     const me = c.get('staff');
     if (!me) return c.redirect((await staff.hasOwner()) ? '/admin/signin' : '/admin/setup', 302);
-    return c.html(adminHomePage(csrfToken(c, secureCookies), me));
-  });
+    const csrf = csrfToken(c, secureCookies);
+    if (shell?.built) {
+      return c.html(
+        shell.page({ csrfToken: csrf, staff: { id: me.id, name: me.name, role: me.role } }),
+      );
+    }
+    return c.html(adminHomePage(csrf, me));
+  };
+  pages.get('/', app);
+  pages.get('/*', app);
 
   return pages;
 }

@@ -12,6 +12,7 @@ function page(title: string, body: SafeHtml): string {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
+        <link rel="icon" href="data:," />
         <title>${title} · Pressroom</title>
         <style>
           body {
@@ -160,8 +161,10 @@ export function adminHomePage(csrf: string, who: { name: string; role: string })
     html`<h1>Signed in</h1>
       <p>You are signed in as <strong>${who.name}</strong> (${who.role}).</p>
       <p>
-        Manage posts, tags, staff and settings through the admin API at <code>/api/admin/</code>, or
-        from the command line with <code>npx pressroom</code>. <a href="/">View the site</a>.
+        The admin app is not built yet: run <code>npm run build</code> (or start Pressroom with
+        <code>npm start</code>, which builds it). Meanwhile the admin API at
+        <code>/api/admin/</code> and the command line (<code>npx pressroom</code>) work.
+        <a href="/">View the site</a>.
       </p>
       <form method="post" action="/admin/signout">
         <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />

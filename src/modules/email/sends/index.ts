@@ -18,3 +18,4 @@ export { parseSegment, type Segment } from './sends.segment.js';
 export { NullTransport } from './null-transport.js';
 export { createSendsApi, type SendsApiDeps } from './sends.routes.js';
 export { sendTestEmail, TEST_RECIPIENT_NAME, type TestEmailDeps } from './test-email.js';
+export { previewEmail, type PreviewDeps, type PreviewReader } from './email-preview.js';

@@ -211,6 +211,23 @@ export async function countSuppressedAudience(
   return Number(row.n);
 }
 
+/** How many a send would go to now: subscribers in the segment, less suppressed addresses. */
+export async function countAudience(
+  db: Db,
+  newsletterId: string,
+  segment: Segment,
+  now: string,
+): Promise<{ recipients: number; suppressed: number }> {
+  const row = await audience(db, newsletterId, segment, now)
+    .select((eb) => [
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.sum<number>(sql`case when ${suppressed} then 1 else 0 end`).as('s'),
+    ])
+    .executeTakeFirstOrThrow();
+  const suppressedCount = Number(row.s ?? 0);
+  return { recipients: Number(row.n) - suppressedCount, suppressed: suppressedCount };
+}
+
 export async function snapshotSummary(
   db: Db,
   sendId: string,

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { conflict } from '../../../platform/errors.js';
-import { readJson } from '../../../platform/http/index.js';
+import { readJson, readQuery } from '../../../platform/http/index.js';
 import {
   authenticate,
   currentStaff,
@@ -10,6 +10,7 @@ import {
   type StaffService,
 } from '../../staff/index.js';
 import { createSendSchema, type SendsService } from './sends.service.js';
+import { previewEmail, type PreviewDeps } from './email-preview.js';
 import { sendTestEmail, type TestEmailDeps } from './test-email.js';
 
 const createSendBody = z.strictObject({
@@ -17,6 +18,16 @@ const createSendBody = z.strictObject({
   newsletter_id: createSendSchema.shape.newsletterId,
   segment: createSendSchema.shape.segment,
   scheduled_at: createSendSchema.shape.scheduledAt,
+});
+
+const previewQuery = z.object({
+  post_id: z.string().min(1, 'is required'),
+  reader: z.enum(['free', 'paid'], { message: 'must be free or paid' }).default('paid'),
+});
+
+const audienceQuery = z.object({
+  newsletter_id: z.string().min(1, 'is required'),
+  segment: z.string().default('all'),
 });
 
 const testEmailBody = z.strictObject({
@@ -29,6 +40,8 @@ export interface SendsApiDeps {
   /** Unset when no newsletter transport is configured: every route answers 409. */
   sends: SendsService | undefined;
   testEmail: TestEmailDeps | undefined;
+  /** Rendering needs no transport: previews work before one is configured. */
+  preview: PreviewDeps;
 }
 
 const noTransport = () =>
@@ -41,6 +54,20 @@ export function createSendsApi(deps: SendsApiDeps) {
   const api = new Hono<AdminEnv>();
   api.use('*', authenticate(deps.staff), requireStaff('editor'));
   const sends = () => deps.sends ?? throwing(noTransport());
+
+  api.get('/preview', async (c) => {
+    const q = readQuery(c, previewQuery);
+    return c.json({
+      preview: await previewEmail(deps.preview, { postId: q.post_id, reader: q.reader }),
+    });
+  });
+
+  api.get('/audience', async (c) => {
+    const q = readQuery(c, audienceQuery);
+    return c.json({
+      audience: await sends().audience({ newsletterId: q.newsletter_id, segment: q.segment }),
+    });
+  });
 
   api.post('/test', async (c) => {
     const body = await readJson(c, testEmailBody);

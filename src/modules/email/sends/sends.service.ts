@@ -217,6 +217,20 @@ export class SendsService {
     }
   }
 
+  /** Who a send to this newsletter and segment would reach if it started now. */
+  async audience(target: {
+    newsletterId: string;
+    segment: string;
+  }): Promise<{ recipients: number; suppressed: number }> {
+    await this.checkTarget(target);
+    return repo.countAudience(
+      this.deps.db,
+      target.newsletterId,
+      parseSegment(target.segment, 'email_segment'),
+      this.nowIso(),
+    );
+  }
+
   /**
    * Queues the email of a post being published, in the publishing transaction. A job, not a
    * call: the snapshot of a large list takes a while, and the publish must not wait for it.

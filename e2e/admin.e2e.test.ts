@@ -1,0 +1,311 @@
+/**
+ * The admin web app in a real browser: Debian's Chromium driven by playwright-core against a
+ * real server (SQLite in a temporary directory, newsletters over SMTP to a loopback sink).
+ * First-run setup, then a post written in the editor with formatting, an image and a
+ * footnote, a long pasted transcript, autosave across reloads, scheduling, the email preview
+ * and publishing with the email. Screenshots go to test-output/screenshots.
+ *
+ * The admin is built first when its build is missing or stale (as `npm start` does).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../src/cli/serve.js';
+import { loadConfig } from '../src/platform/config.js';
+import { insertMember } from '../test/support/fixtures.js';
+import { startSmtpSink } from '../test/support/smtp-sink.js';
+import {
+  chromiumAvailable,
+  launchChromium,
+  NAV_TIMEOUT,
+  SCREENSHOTS,
+  TEST_TIMEOUT,
+  watchForProblems,
+} from './support/browser.js';
+import { freePort } from './support/net.js';
+
+const OWNER = { name: 'Olga Owner', email: 'olga@example.com', password: 'a long password 123' };
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A press conference as our first user pastes it: turns of Question and the minister. */
+function transcriptHtml(words: number): string {
+  const paragraphs: string[] = ['<p>Good afternoon. Let me begin with a few remarks.</p>'];
+  let count = 9;
+  let turn = 0;
+  while (count < words) {
+    const speaker = turn % 2 === 0 ? 'Question' : 'Sergey Lavrov';
+    const sentence = Array.from({ length: 58 }, (_, i) => `word${(turn * 58 + i) % 997}`).join(' ');
+    paragraphs.push(`<p><strong>${speaker}:</strong> ${sentence}.</p>`);
+    count += 58 + (speaker === 'Question' ? 1 : 2);
+    turn++;
+  }
+  // What Word adds around a copy: conditional comments and o:p elements.
+  return `<!--[if gte mso 9]><xml><o:OfficeDocumentSettings/></xml><![endif]--><div class="WordSection1">${paragraphs.join('')}<p class="MsoNormal">End of transcript<o:p></o:p></p></div>`;
+}
+
+const haveChromium = chromiumAvailable('the admin browser tests');
+
+describe.skipIf(!haveChromium)('the admin app in Chromium', () => {
+  let dataDir: string;
+  let sink: Awaited<ReturnType<typeof startSmtpSink>>;
+  let server: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let postUrl = '';
+  const problems: string[] = [];
+
+  async function expectNoProblems(): Promise<void> {
+    await page.waitForLoadState('networkidle');
+    expect(problems.splice(0)).toEqual([]);
+  }
+  const screenshot = (name: string) =>
+    page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
+  const saveState = () => page.locator('.pr-save-state');
+  const body = () => page.locator('.ProseMirror');
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['scripts/build-admin.mjs', '--if-stale'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    dataDir = mkdtempSync(path.join(tmpdir(), 'pressroom-e2e-admin-'));
+    sink = await startSmtpSink();
+    const port = await freePort();
+    server = await startServer(
+      loadConfig({
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        PRESSROOM_URL: `http://127.0.0.1:${port}`,
+        PRESSROOM_DATA_DIR: dataDir,
+        SMTP_URL: sink.url,
+        PRESSROOM_MAIL_FROM: 'The Ledger <news@pressroom.test>',
+        LOG_LEVEL: 'silent',
+      }),
+      { worker: false },
+    );
+    const { newsletters } = server.pressroom.services;
+    await newsletters.ensureDefault();
+    const { id } = await server.pressroom.db
+      .selectFrom('newsletters')
+      .select('id')
+      .executeTakeFirstOrThrow();
+    for (const [i, email] of ['ana@example.com', 'ben@example.com'].entries()) {
+      await insertMember(server.pressroom.db, { id: `m-${i}`, email, newsletters: [id] });
+    }
+
+    browser = await launchChromium();
+    context = await browser.newContext({
+      baseURL: server.url,
+      viewport: { width: 1280, height: 900 },
+    });
+    context.setDefaultTimeout(NAV_TIMEOUT);
+    page = await context.newPage();
+    watchForProblems(page, problems);
+    page.on('dialog', (dialog) => {
+      // The image's alt text prompt.
+      void dialog.accept(dialog.type() === 'prompt' ? 'A chart of grain exports' : undefined);
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await browser?.close();
+    await server?.shutdown(1000);
+    await sink?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it(
+    'sets up the publication on first run and opens the posts list',
+    async () => {
+      await page.goto('/admin');
+      expect(page.url()).toMatch(/\/admin\/setup$/);
+      await page.getByLabel('Your name').fill(OWNER.name);
+      await page.getByLabel('Email').fill(OWNER.email);
+      await page.getByLabel('Password').fill(OWNER.password);
+      await screenshot('admin-setup.png');
+      await page.getByRole('button', { name: 'Create owner account' }).click();
+      await page.getByRole('heading', { name: 'Posts' }).waitFor();
+      await expect.poll(() => page.locator('.pr-who').textContent()).toBe(OWNER.name);
+      // The demo post is there, and the status filter narrows the list.
+      await page.getByLabel('Status').selectOption('draft');
+      await expect.poll(() => page.locator('.pr-table tbody tr').count()).toBe(0);
+      await page.getByLabel('Status').selectOption('');
+      await expect.poll(() => page.locator('.pr-table tbody tr').count()).toBeGreaterThan(0);
+      await screenshot('admin-posts.png');
+      await expectNoProblems();
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'writes a post with formatting, an image and a footnote, saved as it goes',
+    async () => {
+      await page.getByRole('button', { name: 'New post' }).click();
+      await page.getByLabel('Title').fill('The minister on grain');
+      await body().click();
+      // Markdown shortcuts: "## " makes a heading.
+      await page.keyboard.type('## What was said');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('The minister spoke for an hour. ');
+      await page.keyboard.press('Control+b');
+      await page.keyboard.type('This matters');
+      await page.keyboard.press('Control+b');
+      await page.keyboard.type('.');
+      await page.getByRole('button', { name: 'Footnote' }).click();
+      await page.keyboard.type('Transcript published by the ministry the same day.');
+
+      const png = await sharp({
+        create: { width: 1600, height: 900, channels: 3, background: '#3b6ea5' },
+      })
+        .png()
+        .toBuffer();
+      await body().locator('h2').click();
+      await page.keyboard.press('End');
+      await page.locator('input[type="file"]').setInputFiles({
+        name: 'chart.png',
+        mimeType: 'image/png',
+        buffer: png,
+      });
+      await body().locator('img[alt="A chart of grain exports"]').waitFor();
+
+      await expect.poll(() => saveState().textContent(), { timeout: 15_000 }).toBe('Saved');
+      postUrl = new URL(page.url()).pathname;
+      expect(postUrl).toMatch(/^\/admin\/posts\/[0-9a-f-]{36}$/);
+      await screenshot('admin-editor.png');
+
+      // What reached the server is the document model, footnote and image included.
+      const id = postUrl.split('/').pop()!;
+      const post = await server.pressroom.services.posts.get(id);
+      const json = JSON.stringify(post.body);
+      expect(post.title).toBe('The minister on grain');
+      expect(json).toContain('"type":"heading"');
+      expect(json).toContain('"type":"bold"');
+      expect(json).toContain('"type":"footnoteReference"');
+      expect(json).toContain('Transcript published by the ministry');
+      expect(json).toMatch(/"src":"\/content\/images\/\d{4}\/\d{2}\/[0-9a-f-]+\.png"/);
+
+      await page.reload();
+      await body().locator('img[alt="A chart of grain exports"]').waitFor();
+      expect(await body().locator('strong').first().textContent()).toBe('This matters');
+      expect(await body().locator('sup[data-footnote-ref]').count()).toBe(1);
+      await expectNoProblems();
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'takes a pasted 5,000-word transcript from Word, and keeps unsaved work across a reload',
+    async () => {
+      await body().locator('p').last().click();
+      await page.keyboard.press('End');
+      // A paste as the browser delivers it (the test's tsconfig has no DOM types: a string).
+      await page.evaluate(`(() => {
+        const data = new DataTransfer();
+        data.setData('text/html', ${JSON.stringify(transcriptHtml(5000))});
+        data.setData('text/plain', 'transcript');
+        document.querySelector('.ProseMirror').dispatchEvent(
+          new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+        );
+      })()`);
+      await expect
+        .poll(() => page.locator('.pr-editor-foot').textContent())
+        .toMatch(/^5,\d{3} words/);
+      const html = await body().innerHTML();
+      expect(html).toContain('<strong>Sergey Lavrov:</strong>');
+      expect(html).not.toContain('o:p');
+      expect(html).not.toContain('mso');
+      await expect.poll(() => saveState().textContent(), { timeout: 15_000 }).toBe('Saved');
+
+      // Typed, then reloaded before the server save: the copy in this browser comes back.
+      await body().locator('h2').click();
+      await page.keyboard.press('End');
+      await page.keyboard.type(' today');
+      await page.reload();
+      await page.getByText('Unsaved changes from this browser were restored.').waitFor();
+      expect(await body().locator('h2').textContent()).toBe('What was said today');
+      await expect.poll(() => saveState().textContent(), { timeout: 15_000 }).toBe('Saved');
+      await screenshot('admin-transcript.png');
+      await expectNoProblems();
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'says so inline when the slug is taken',
+    async () => {
+      const demo = (
+        await server.pressroom.services.posts.list({
+          page: 1,
+          limit: 1,
+          order: 'created_desc',
+          status: 'published',
+        })
+      ).items[0]!;
+      await page.getByRole('button', { name: 'Settings' }).click();
+      await page.getByLabel('URL slug').fill(demo.slug);
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      const error = page.locator('#slug-error');
+      await error.waitFor();
+      expect(await error.textContent()).toContain('already used');
+      expect(await page.getByLabel('URL slug').getAttribute('aria-invalid')).toBe('true');
+      await page.getByLabel('URL slug').fill('minister-on-grain');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await expect.poll(() => error.count()).toBe(0);
+      await page.getByRole('button', { name: 'Close' }).click();
+      problems.splice(0); // the 409 of the clash was expected
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'schedules, then publishes with the email after previewing it',
+    async () => {
+      await page.getByRole('button', { name: 'Publish' }).click();
+      await page.getByLabel('Later').check();
+      await page.getByRole('button', { name: /^Schedule/ }).click();
+      await page.locator('.pr-editor-bar .pr-status', { hasText: 'scheduled' }).waitFor();
+
+      await page.getByRole('button', { name: 'Publish' }).click();
+      await page.getByLabel('Now').check();
+      await page.getByLabel('Send it by email too').check();
+      await page.getByText('It will be sent to 2 people.').waitFor();
+      await page.getByRole('button', { name: 'Preview the email' }).click();
+      const preview = page.frameLocator('iframe[title="Email preview"]');
+      await preview.getByText('Sergey Lavrov:').first().waitFor();
+      await page.getByLabel('Width').selectOption('phone');
+      await screenshot('admin-email-preview.png');
+      await page.getByRole('button', { name: 'Publish and email 2 people' }).click();
+      await page
+        .locator('.pr-editor-bar .pr-status', { hasText: 'published' })
+        .waitFor()
+        .catch(async (error: unknown) => {
+          throw new Error(
+            `not published; the page says: ${await page.locator('.pr-modal').innerText()}`,
+            { cause: error },
+          );
+        });
+
+      for (let i = 0; i < 4; i++) await server.pressroom.worker().drain();
+      const mails = await sink.waitFor(2);
+      expect(mails.map((m) => m.envelope.to[0]).sort()).toEqual([
+        'ana@example.com',
+        'ben@example.com',
+      ]);
+      expect(mails[0]!.parsed.subject).toBe('The minister on grain');
+      const site = await page.request.get('/p/minister-on-grain');
+      expect(site.status()).toBe(200);
+      expect(await site.text()).toContain('Sergey Lavrov:');
+      await expectNoProblems();
+    },
+    TEST_TIMEOUT,
+  );
+});
