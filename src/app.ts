@@ -26,7 +26,7 @@ import {
   registerMaintenanceJobs,
   scheduleCleanup,
 } from './modules/operations/index.js';
-import { createFeedbackModule } from './modules/email/feedback/index.js';
+import { createFeedbackModule, UNSUBSCRIBE_LOCAL_PART } from './modules/email/feedback/index.js';
 import { createPostmarkTransport, createSmtpTransport } from './modules/email/index.js';
 import { loadAdminShell } from './modules/admin-app/index.js';
 import { createMediaApi, createMediaRoutes, MediaService } from './modules/media/index.js';
@@ -243,6 +243,10 @@ export async function createPressroom(options: PressroomOptions) {
     secret,
     from: config.mail.from,
     ...(config.mail.sendRate === undefined ? {} : { rate: config.mail.sendRate }),
+    // Mail to it arrives at the bounce listener; without one, a mailto would go nowhere.
+    ...(config.mail.bouncePort === undefined
+      ? {}
+      : { unsubscribeMailbox: `${UNSUBSCRIBE_LOCAL_PART}@${config.mail.bounceDomain}` }),
   };
   const sends: SendsService | undefined =
     newsletterTransport &&

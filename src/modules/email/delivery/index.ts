@@ -9,6 +9,7 @@ export {
 export {
   listUnsubscribeHeaders,
   signUnsubscribe,
+  unsubscribeTokenFromSubject,
   verifyUnsubscribe,
   type ListUnsubscribeHeaders,
   type ListUnsubscribeOptions,

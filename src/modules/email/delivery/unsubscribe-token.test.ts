@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   listUnsubscribeHeaders,
   signUnsubscribe,
+  unsubscribeTokenFromSubject,
   verifyUnsubscribe,
   type UnsubscribePayload,
 } from './unsubscribe-token.js';
@@ -198,5 +199,45 @@ describe('listUnsubscribeHeaders (RFC 2369, RFC 8058)', () => {
   ];
   it.each(bad)('refuses %s', (_name, input, message) => {
     expect(() => listUnsubscribeHeaders(input)).toThrow(message);
+  });
+});
+
+describe('unsubscribeTokenFromSubject', () => {
+  const token = signUnsubscribe(
+    { memberId: member, newsletterId: newsletter, sendId: send },
+    secret,
+  );
+
+  it('reads back the subject the mailto target names', () => {
+    const header = listUnsubscribeHeaders({
+      publicUrl: 'https://example.com',
+      token,
+      mailto: 'unsubscribe@bounces.example.com',
+    })['List-Unsubscribe'];
+    const mailto = new URL(/<(mailto:[^>]+)>/.exec(header)![1]!);
+    expect(mailto.pathname).toBe('unsubscribe@bounces.example.com');
+    expect(unsubscribeTokenFromSubject(mailto.searchParams.get('subject')!)).toBe(token);
+  });
+
+  it.each([
+    ['as given', `unsubscribe-${token}`],
+    ['with whitespace around it', ` \t unsubscribe-${token}\r\n `],
+  ])('takes the token %s', (_name, subject) => {
+    expect(unsubscribeTokenFromSubject(subject)).toBe(token);
+  });
+
+  it.each([
+    ['a reply', `Re: unsubscribe-${token}`],
+    ['a forward', `Fwd: unsubscribe-${token}`],
+    ['words after it', `unsubscribe-${token} please`],
+    ['another case', `Unsubscribe-${token}`],
+    ['no dash', `unsubscribe ${token}`],
+    ['the prefix alone', 'unsubscribe-'],
+    ['characters outside base64url', `unsubscribe-${token.slice(0, 10)}+${token.slice(11)}`],
+    ['a person asking', 'please unsubscribe me'],
+    ['an empty subject', ''],
+    ['no subject', undefined],
+  ])('refuses %s', (_name, subject) => {
+    expect(unsubscribeTokenFromSubject(subject)).toBeNull();
   });
 });

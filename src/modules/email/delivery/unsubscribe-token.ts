@@ -119,6 +119,7 @@ export interface ListUnsubscribeHeaders {
 }
 
 const MAILTO = /^[a-z0-9._+-]+@[a-z0-9.-]+$/i;
+const SUBJECT_PREFIX = 'unsubscribe-';
 
 /**
  * RFC 2369 `List-Unsubscribe` with the HTTPS link first, and RFC 8058's
@@ -143,9 +144,22 @@ export function listUnsubscribeHeaders(options: ListUnsubscribeOptions): ListUns
     if (!MAILTO.test(options.mailto)) {
       throw new RangeError(`unsubscribe mailto "${options.mailto}" is not a plain address`);
     }
-    targets.push(`<mailto:${options.mailto}?subject=unsubscribe-${options.token}>`);
+    targets.push(`<mailto:${options.mailto}?subject=${SUBJECT_PREFIX}${options.token}>`);
   }
   const headers: ListUnsubscribeHeaders = { 'List-Unsubscribe': targets.join(', ') };
   if (link.protocol === 'https:') headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   return headers;
+}
+
+/**
+ * The token in the Subject of a mail sent through the `mailto` target, or null. Only whitespace
+ * around it is forgiven: mail clients send exactly the subject the mailto names, so "Re:" or
+ * other words around it mean a person wrote the mail, and they are better told that nothing
+ * changed than have us guess. Whether the token is genuine is `verifyUnsubscribe`'s to say.
+ */
+export function unsubscribeTokenFromSubject(subject: string | undefined): string | null {
+  const trimmed = subject?.trim() ?? '';
+  if (!trimmed.startsWith(SUBJECT_PREFIX)) return null;
+  const token = trimmed.slice(SUBJECT_PREFIX.length);
+  return BASE64URL.test(token) ? token : null;
 }

@@ -16,7 +16,7 @@ import {
   UNSUBSCRIBE_API_PATH,
   UNSUBSCRIBE_PATH,
 } from './unsubscribe.routes.js';
-import { UnsubscribeService } from './unsubscribe.service.js';
+import { UNSUBSCRIBE_LOCAL_PART, UnsubscribeService } from './unsubscribe.service.js';
 
 export {
   BOUNCE_LOCAL_PART,
@@ -31,7 +31,9 @@ export {
 export { BOUNCE_SIZE_LIMIT, type BounceListener } from './bounce-listener.js';
 export { INBOUND_SECRET_HEADER } from './inbound-auth.js';
 export {
+  UNSUBSCRIBE_LOCAL_PART,
   UnsubscribeService,
+  type UnsubscribeMailResult,
   type UnsubscribeOutcome,
   type UnsubscribeTarget,
 } from './unsubscribe.service.js';
@@ -54,7 +56,10 @@ export interface FeedbackModuleDeps {
   secret: string;
   /** Shared with the bounce relay and Postmark; bounce endpoints refuse everything without it. */
   inboundSecret: string | undefined;
-  /** The domain of our VERP Return-Paths, `bnc+…@<bounceDomain>`. */
+  /**
+   * The domain of our VERP Return-Paths, `bnc+…@<bounceDomain>`, and of the `mailto:`
+   * unsubscribe address, `unsubscribe@<bounceDomain>`; its MX is the bounce listener.
+   */
   bounceDomain: string;
   settings: Pick<SettingsService, 'get'>;
   assets: SiteAssets;
@@ -111,6 +116,10 @@ export function createFeedbackModule(deps: FeedbackModuleDeps) {
         ...options,
         logger,
         handleBounce: (raw) => bounces.handleBounce(raw),
+        unsubscribe: {
+          address: `${UNSUBSCRIBE_LOCAL_PART}@${deps.bounceDomain}`,
+          handle: (raw) => unsubscribe.unsubscribeByMail(raw),
+        },
       }),
   };
 }

@@ -1,3 +1,4 @@
+import { simpleParser } from 'mailparser';
 import { nowIso, type Clock } from '../../../platform/clock.js';
 import type { Db } from '../../../platform/db/index.js';
 import { AppError } from '../../../platform/errors.js';
@@ -9,7 +10,11 @@ import {
   findMemberById,
   recordMemberEvent,
 } from '../../members/index.js';
-import { verifyUnsubscribe, type UnsubscribePayload } from '../delivery/index.js';
+import {
+  unsubscribeTokenFromSubject,
+  verifyUnsubscribe,
+  type UnsubscribePayload,
+} from '../delivery/index.js';
 import * as repo from './feedback.repository.js';
 
 export interface UnsubscribeTarget {
@@ -20,6 +25,15 @@ export interface UnsubscribeTarget {
 }
 
 export type UnsubscribeOutcome = UnsubscribeTarget & { result: 'unsubscribed' | 'already' };
+
+/** What a mail to the unsubscribe address did; `invalid` changed nothing. */
+export type UnsubscribeMailResult = UnsubscribeOutcome['result'] | 'invalid';
+
+/**
+ * The local part of the `mailto:` target in `List-Unsubscribe`, `unsubscribe@<bounce domain>`:
+ * the bounce domain's MX is already our inbound SMTP listener.
+ */
+export const UNSUBSCRIBE_LOCAL_PART = 'unsubscribe';
 
 export const invalidUnsubscribeLink = () =>
   new AppError(
@@ -32,7 +46,8 @@ export const invalidUnsubscribeLink = () =>
 /**
  * One-click unsubscribe (RFC 8058). The signed token is the whole authorisation: no session,
  * no CSRF token. Looking at a link changes nothing (mail scanners open every link); only a
- * POST unsubscribes, and a repeated POST is answered "already" and records nothing twice.
+ * POST (or a mail to the `mailto:` target) unsubscribes, and a repeated one is answered
+ * "already" and records nothing twice.
  */
 export class UnsubscribeService {
   constructor(private readonly deps: { db: Db; clock: Clock; logger: Logger; secret: string }) {}
@@ -92,9 +107,43 @@ export class UnsubscribeService {
     });
   }
 
+  /**
+   * A mail sent through the `mailto:` target (RFC 2369): its Subject carries the token, and it
+   * then unsubscribes exactly as the one-click POST does. Sender and body are not looked at;
+   * the signed token is the whole authorisation here too.
+   */
+  async unsubscribeByMail(raw: Buffer | string): Promise<UnsubscribeMailResult> {
+    const token = unsubscribeTokenFromSubject(await subjectOf(raw));
+    if (token === null || verifyUnsubscribe(token, this.deps.secret) === null) {
+      // Info, not warn: a person typing to the address, or a client mangling the subject, is
+      // ordinary. Neither the subject nor the sender is logged: both may name the person.
+      this.deps.logger.info(
+        { token: token === null ? 'missing' : 'not valid' },
+        'unsubscribe mail without a valid token; nothing changed',
+      );
+      return 'invalid';
+    }
+    return (await this.unsubscribe(token)).result;
+  }
+
   private verify(token: string | undefined): UnsubscribePayload {
     const payload = token ? verifyUnsubscribe(token, this.deps.secret) : null;
     if (payload === null) throw invalidUnsubscribeLink();
     return payload;
+  }
+}
+
+async function subjectOf(raw: Buffer | string): Promise<string | undefined> {
+  try {
+    const mail = await simpleParser(raw, {
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipImageLinks: true,
+      skipTextLinks: true,
+    });
+    return mail.subject;
+  } catch {
+    // Not even MIME: no token to find, and trying again later would not change that.
+    return undefined;
   }
 }

@@ -145,6 +145,7 @@ describe.each(engines)('newsletters through Postmark on %s', (dialect) => {
         Subject: 'The budget, line by line',
         MessageStream: 'broadcast',
       });
+      // No bounce listener is configured, so no mailto: it would reach nobody.
       const link = /^<(https:\/\/news\.example\.com\/unsubscribe\?token=([\w-]+))>$/.exec(
         header(m, 'List-Unsubscribe') ?? '',
       );

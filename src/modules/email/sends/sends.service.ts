@@ -72,6 +72,11 @@ export interface SendsConfig {
   maxAttempts?: number;
   /** Messages per second through the transport, for all workers together; unset: no limit. */
   rate?: number;
+  /**
+   * The address that unsubscribes whoever writes to it with the token as the subject, offered
+   * as List-Unsubscribe's mailto; only when the inbound listener runs to receive it.
+   */
+  unsubscribeMailbox?: string;
 }
 
 export interface SendsServiceDeps {
@@ -524,7 +529,11 @@ export class SendsService {
       html: content.html,
       text: content.text,
       headers: {
-        ...listUnsubscribeHeaders({ publicUrl: this.site, token }),
+        ...listUnsubscribeHeaders({
+          publicUrl: this.site,
+          token,
+          ...(config.unsubscribeMailbox ? { mailto: config.unsubscribeMailbox } : {}),
+        }),
         'List-Id': `<${newsletter.slug}.${this.host}>`,
       },
       envelopeFrom: verpAddress({
