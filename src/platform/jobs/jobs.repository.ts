@@ -180,14 +180,17 @@ export async function extendLease(
   ids: string[],
   workerId: string,
   leaseUntil: string,
-): Promise<void> {
-  if (ids.length === 0) return;
-  await db
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
     .updateTable('jobs')
     .set({ locked_until: leaseUntil })
     .where('id', 'in', ids)
     .where('locked_by', '=', workerId)
+    .where('status', '=', 'running')
+    .returning('id')
     .execute();
+  return rows.map((r) => r.id);
 }
 
 export async function findQueuedByKey(db: Db, uniqueKey: string): Promise<Job | undefined> {

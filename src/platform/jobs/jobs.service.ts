@@ -6,7 +6,15 @@ import type { Logger } from '../logger.js';
 import * as repo from './jobs.repository.js';
 import type { Job } from './jobs.repository.js';
 
-export type JobHandler = (payload: unknown, job: Job) => Promise<void>;
+/**
+ * `signal` aborts when this worker loses the job's lease (it stalled past the lease and
+ * another worker may have taken the job): a long handler checks it between steps and stops.
+ */
+export type JobHandler = (
+  payload: unknown,
+  job: Job,
+  context: { signal: AbortSignal },
+) => Promise<void>;
 
 export interface EnqueueOptions {
   runAt?: Date;
@@ -111,6 +119,7 @@ export class JobWorker {
   readonly id = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly handlers = new Map<string, JobHandler>();
   private readonly running = new Map<string, Promise<void>>();
+  private readonly leases = new Map<string, AbortController>();
   private timer: NodeJS.Timeout | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -183,8 +192,16 @@ export class JobWorker {
       names: [...this.handlers.keys()],
     });
     for (const job of jobs) {
-      const run = this.run(job).finally(() => {
-        this.running.delete(job.id);
+      // Our own job again, its lease run out while it was still running here (the process
+      // stalled): the old run must stop, as it no longer holds the job.
+      this.leases.get(job.id)?.abort(new Error('lease lost'));
+      const lease = new AbortController();
+      this.leases.set(job.id, lease);
+      const run = this.run(job, lease.signal).finally(() => {
+        if (this.leases.get(job.id) === lease) {
+          this.leases.delete(job.id);
+          this.running.delete(job.id);
+        }
         // A slot freed up: there may be more due work.
         if (!this.stopping) this.wake();
       });
@@ -193,12 +210,12 @@ export class JobWorker {
     return jobs.length;
   }
 
-  private async run(job: Job): Promise<void> {
+  private async run(job: Job, signal: AbortSignal): Promise<void> {
     const handler = this.handlers.get(job.name);
     const log = this.opts.logger.child({ job: job.id, jobName: job.name, attempt: job.attempts });
     try {
       if (!handler) throw new Error(`No handler for job ${job.name}`);
-      await handler(JSON.parse(job.payload) as unknown, job);
+      await handler(JSON.parse(job.payload) as unknown, job, { signal });
       await repo.markDone(this.opts.db, job.id, this.id, this.opts.clock.now().toISOString());
       log.debug('job done');
     } catch (error) {
@@ -223,9 +240,19 @@ export class JobWorker {
     const ids = [...this.running.keys()];
     if (ids.length === 0) return;
     const until = new Date(this.opts.clock.now().getTime() + this.leaseMs).toISOString();
-    await repo
-      .extendLease(this.opts.db, ids, this.id, until)
-      .catch((error: unknown) => this.opts.logger.warn({ err: error }, 'lease renewal failed'));
+    let renewed: Set<string>;
+    try {
+      renewed = new Set(await repo.extendLease(this.opts.db, ids, this.id, until));
+    } catch (error) {
+      this.opts.logger.warn({ err: error }, 'lease renewal failed');
+      return;
+    }
+    for (const id of ids) {
+      if (renewed.has(id)) continue;
+      // Another worker holds it now (or it was released): this run must not go on.
+      this.opts.logger.warn({ job: id }, 'job lease lost; stopping its run here');
+      this.leases.get(id)?.abort(new Error('lease lost'));
+    }
   }
 
   /**

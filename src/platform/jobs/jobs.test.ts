@@ -155,6 +155,47 @@ describe.each(engines)('durable jobs on %s', (dialect) => {
     }
   });
 
+  it('tells a stalled run that its lease was lost, once another worker has the job', async () => {
+    const queue = new JobQueue({ db: t.db, clock: systemClock });
+    const job = await queue.enqueue('long', null);
+    let aborted: unknown;
+    // Renewal runs every second with a 3 s lease.
+    const stalled = new JobWorker({
+      db: t.db,
+      dialect,
+      clock: systemClock,
+      logger,
+      concurrency: 1,
+      leaseMs: 3000,
+    }).register('long', (_payload, _job, { signal }) => {
+      return new Promise<void>((resolve) => {
+        signal.addEventListener('abort', () => {
+          aborted = signal.reason;
+          resolve();
+        });
+      });
+    });
+    stalled.start();
+    try {
+      await vi_waitFor(async () => (await queue.get(job.id))?.status === 'running');
+      // As if the lease had run out while the process stood still and another took the job.
+      await t.db
+        .updateTable('jobs')
+        .set({ locked_by: 'another-worker' })
+        .where('id', '=', job.id)
+        .execute();
+      await vi_waitFor(() => Promise.resolve(aborted !== undefined), 5000);
+      expect(String(aborted)).toContain('lease lost');
+      // The job is the other worker's: this one neither finishes nor fails it.
+      expect(await queue.get(job.id)).toMatchObject({
+        status: 'running',
+        locked_by: 'another-worker',
+      });
+    } finally {
+      await stalled.stop(100);
+    }
+  });
+
   it('keeps one queued job per unique key and moves it when enqueued again', async () => {
     const queue = new JobQueue({ db: t.db, clock: systemClock });
     const first = await queue.enqueue(

@@ -381,7 +381,7 @@ export class SendsService {
    * at once (or after the chunk in flight) and `resume` queues them again; a cancelled one's
    * end for good. Throws, so the job retries with backoff, while temporary failures remain.
    */
-  async sendBatch(payload: unknown): Promise<void> {
+  async sendBatch(payload: unknown, signal?: AbortSignal): Promise<void> {
     const { sendId, batch } = batchPayload.parse(payload);
     const { db, transport } = this.deps;
     const send = await repo.findSend(db, sendId);
@@ -412,14 +412,28 @@ export class SendsService {
     for (let i = 0; i < recipients.length; i += step) {
       const chunk = recipients.slice(i, i + step);
       await this.pace?.take(chunk.length);
+      // The job's lease was lost (this process stalled): another worker has the batch now.
+      signal?.throwIfAborted();
       if ((await repo.sendStatus(db, sendId)) !== 'sending') return;
       // Committed before the transport sees them: after a crash, `sending` tells which
-      // copies may have gone out, and they are counted as resent when sent again.
-      await repo.markSending(
-        db,
-        sendId,
-        chunk.map((r) => r.member_id),
-      );
+      // copies may have gone out. Handing such a copy over again is counted as a resend
+      // then and there, so a recipient caught in two crashes in a row counts twice.
+      const again = chunk.filter((r) => r.state === 'sending').length;
+      await db.transaction().execute(async (trx) => {
+        await repo.markSending(
+          trx,
+          sendId,
+          chunk.map((r) => r.member_id),
+        );
+        if (again > 0) {
+          await repo.addCounts(
+            trx,
+            sendId,
+            { sent: 0, failed: 0, suppressed: 0, resent: again },
+            this.nowIso(),
+          );
+        }
+      });
       const messages = chunk.map((r) => this.message(sendId, newsletter, frozen, r));
       let results: SendResult[];
       try {
@@ -455,7 +469,6 @@ export class SendsService {
     const permanent: { memberId: string; email: string; error: string }[] = [];
     const exhausted: { memberId: string; error: string }[] = [];
     const retry: { memberId: string; error: string }[] = [];
-    let resent = 0;
     chunk.forEach((r, i) => {
       const result: SendResult = results[i] ?? {
         ok: false,
@@ -464,7 +477,6 @@ export class SendsService {
       };
       if (result.ok) {
         sent.push({ memberId: r.member_id, providerId: result.providerId ?? null });
-        if (r.state === 'sending') resent++;
       } else if (result.kind === 'permanent') {
         permanent.push({ memberId: r.member_id, email: r.email, error: result.message });
       } else if (r.attempts + 1 >= this.maxAttempts) {
@@ -487,7 +499,12 @@ export class SendsService {
       await repo.addCounts(
         trx,
         sendId,
-        { sent: sent.length, failed: permanent.length + exhausted.length, suppressed: 0, resent },
+        {
+          sent: sent.length,
+          failed: permanent.length + exhausted.length,
+          suppressed: 0,
+          resent: 0,
+        },
         now,
       );
     });
@@ -625,6 +642,6 @@ const notSending = (status: string) =>
 /** The worker side: starting scheduled sends and sending batches. */
 export function registerEmailSendJobs(worker: JobWorker, sends: SendsService): void {
   worker.register(START_SEND_JOB, (payload) => sends.start(startPayload.parse(payload).sendId));
-  worker.register(SEND_BATCH_JOB, (payload) => sends.sendBatch(payload));
+  worker.register(SEND_BATCH_JOB, (payload, _job, { signal }) => sends.sendBatch(payload, signal));
   worker.register(SEND_POST_JOB, (payload) => sends.sendPublishedPost(payload));
 }
