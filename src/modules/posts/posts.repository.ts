@@ -261,6 +261,21 @@ export const insertRevision = (
   },
 ) => db.insertInto('post_revisions').values(row).execute();
 
+export const latestRevision = (db: Db, postId: string) =>
+  db
+    .selectFrom('post_revisions')
+    .select(['id', 'staff_id', 'created_at'])
+    .where('post_id', '=', postId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+
+export const replaceRevision = (
+  db: Db,
+  id: number,
+  row: { title: string; body: string; created_at: string },
+) => db.updateTable('post_revisions').set(row).where('id', '=', id).execute();
+
 export const listRevisions = (db: Db, postId: string) =>
   db
     .selectFrom('post_revisions')

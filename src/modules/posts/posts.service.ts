@@ -38,6 +38,7 @@ import type {
 } from './posts.types.js';
 
 export const PUBLISH_JOB = 'posts.publish-scheduled';
+const REVISION_WINDOW_MS = 10 * 60_000;
 const publishKey = (postId: string) => `post-publish:${postId}`;
 /** Staff ids are UUIDs; a slug can be 36 characters with hyphens too, so length is not enough. */
 const STAFF_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -357,7 +358,7 @@ export class PostsService {
       }
       if (authorIds) await repo.setPostAuthors(trx, id, authorIds);
       if (tierIds) await setTiers(trx, id, tierIds);
-      await repo.insertRevision(trx, {
+      await this.keepRevision(trx, {
         post_id: id,
         title,
         body: doc ? JSON.stringify(doc) : JSON.stringify(current.body),
@@ -453,6 +454,28 @@ export class PostsService {
   }
 
   // --- helpers ------------------------------------------------------------------------
+
+  /**
+   * The editor saves every few seconds while someone types: a revision per save would bury
+   * the history (and the database) in near-copies. One person's saves within
+   * REVISION_WINDOW_MS of their last revision replace it; a pause, or another person, starts
+   * a new one.
+   */
+  private async keepRevision(
+    trx: Db,
+    row: { post_id: string; title: string; body: string; staff_id: string; created_at: string },
+  ): Promise<void> {
+    const last = await repo.latestRevision(trx, row.post_id);
+    if (
+      last &&
+      last.staff_id === row.staff_id &&
+      Date.parse(row.created_at) - Date.parse(last.created_at) < REVISION_WINDOW_MS
+    ) {
+      await repo.replaceRevision(trx, last.id, row);
+    } else {
+      await repo.insertRevision(trx, row);
+    }
+  }
 
   /**
    * The email columns a write sets, checked: the newsletter must exist and the segment make

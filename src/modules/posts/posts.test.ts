@@ -174,12 +174,17 @@ describe.each(engines)('posts on %s', (dialect) => {
         );
       });
 
-      it('keeps a revision of every save', async () => {
+      it('keeps a revision per editing session, not per autosave', async () => {
         const first = doc(paragraph('First draft.'));
         const second = doc(paragraph('Second draft, much better.'));
         const post = await createPost(owner, { title: 'Revised', body: first });
+        // The same person saving again within ten minutes replaces their revision.
         await updatePost(owner, post.id, { title: 'Revised twice' });
+        // Someone else's save starts a new one.
         await updatePost(editor.client, post.id, { body: second });
+        // So does a save after a pause.
+        (t.pressroom.clock as ManualClock).advance(11 * 60_000);
+        await updatePost(editor.client, post.id, { title: 'After lunch' });
 
         const res = await owner.get(`/api/admin/posts/${post.id}/revisions`);
         expect(res.status).toBe(200);
@@ -187,12 +192,14 @@ describe.each(engines)('posts on %s', (dialect) => {
           revisions: { title: string; body: unknown; staff_id: string }[];
         }>(res);
         expect(revisions.map((r) => r.title)).toEqual([
+          'After lunch',
           'Revised twice',
           'Revised twice',
-          'Revised',
         ]);
-        expect(revisions.map((r) => r.body)).toEqual([second, first, first]);
+        expect(revisions.map((r) => r.body)).toEqual([second, second, first]);
         expect(revisions[0]!.staff_id).toBe(editor.id);
+        expect(revisions[1]!.staff_id).toBe(editor.id);
+        expect(revisions[2]!.staff_id).not.toBe(editor.id);
         await expectError(await owner.get('/api/admin/posts/no-such-post/revisions'), 404);
       });
 
