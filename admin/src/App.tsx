@@ -4,8 +4,11 @@ import { PostsPage } from './pages/PostsPage.js';
 import { Link, usePath } from './router.js';
 import { SessionProvider, useSession } from './session.js';
 
-// The editor (TipTap and ProseMirror) loads when a post is opened, not with the post list.
+// The editor (TipTap and ProseMirror) loads when a post is opened, not with the post list;
+// every other screen loads when it is first visited.
 const EditorPage = lazy(() => import('./pages/EditorPage.js'));
+const MembersPage = lazy(() => import('./pages/MembersPage.js'));
+const StaffPage = lazy(() => import('./pages/StaffPage.js'));
 
 export function App() {
   return (
@@ -31,6 +34,8 @@ function Shell() {
           </Link>
           <nav aria-label="Admin">
             <Link to="/posts">Posts</Link>
+            <Link to="/members">Members</Link>
+            <Link to="/staff">Staff</Link>
           </nav>
           <span className="pr-who">{staff?.name}</span>
           <form method="post" action="/admin/signout">
@@ -52,6 +57,14 @@ function Shell() {
           </Suspense>
         ) : path === '/' || path === '/posts' ? (
           <PostsPage />
+        ) : path === '/members' || path.startsWith('/members/') ? (
+          <Suspense fallback={<p className="pr-loading">Loading…</p>}>
+            <MembersPage path={path} />
+          </Suspense>
+        ) : path === '/staff' ? (
+          <Suspense fallback={<p className="pr-loading">Loading…</p>}>
+            <StaffPage />
+          </Suspense>
         ) : (
           <p>
             Nothing here. <Link to="/posts">Go to posts</Link>

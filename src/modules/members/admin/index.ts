@@ -28,7 +28,13 @@ export function createMembersAdmin(deps: MembersAdminDeps) {
 }
 
 export { MembersAdminService, EXPORT_COLUMNS, statusWithoutComp } from './members-admin.service.js';
-export type { MemberDetail, MemberStats, MemberSummary } from './members-admin.service.js';
+export type {
+  MemberDetail,
+  MemberEvent,
+  MemberHistory,
+  MemberStats,
+  MemberSummary,
+} from './members-admin.service.js';
 export { BAD_ROWS_LISTED } from './members-import.js';
 export type { BadRow, ImportOptions, ImportReport } from './members-import.js';
 export { EXPECTED_HEADERS, IMPORT_FORMATS, type ImportFormat } from './import-formats.js';

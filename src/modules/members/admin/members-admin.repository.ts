@@ -265,6 +265,24 @@ export const subscriptionsOf = (db: Db, memberId: string) =>
     .orderBy('created_at', 'desc')
     .execute();
 
+/**
+ * One page of a member's history, newest first, keyset on the event id: the
+ * (member_id, id) index answers any page as cheaply as the first.
+ */
+export const memberEventsPage = (
+  db: Db,
+  memberId: string,
+  page: { before: number | undefined; limit: number },
+) =>
+  db
+    .selectFrom('member_events')
+    .select(['id', 'type', 'data', 'created_at'])
+    .where('member_id', '=', memberId)
+    .$if(page.before !== undefined, (q) => q.where('id', '<', page.before!))
+    .orderBy('id', 'desc')
+    .limit(page.limit)
+    .execute();
+
 export const findNewslettersBySlugs = (db: Db, slugs: readonly string[]) =>
   slugs.length === 0
     ? Promise.resolve([])

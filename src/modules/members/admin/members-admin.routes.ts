@@ -13,6 +13,7 @@ import {
   importOptionsSchema,
   memberCreateSchema,
   memberExportQuerySchema,
+  memberHistoryQuerySchema,
   memberListQuerySchema,
   memberPatchSchema,
 } from './members-admin.schema.js';
@@ -70,6 +71,10 @@ export function createMembersAdminApi({
   });
 
   api.get('/:id', async (c) => c.json(await service.get(c.req.param('id'))));
+
+  api.get('/:id/events', async (c) =>
+    c.json(await service.history(c.req.param('id'), readQuery(c, memberHistoryQuerySchema))),
+  );
 
   api.patch('/:id', requireStaff('admin'), async (c) => {
     const body = await readJson(c, memberPatchSchema);

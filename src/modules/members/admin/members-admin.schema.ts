@@ -46,6 +46,13 @@ export const memberListQuerySchema = z.object({
 export type MemberListQuery = z.output<typeof memberListQuerySchema>;
 export type MemberExportQuery = z.output<typeof memberExportQuerySchema>;
 
+/** A page of a member's history: the events older than `before` (an event id). */
+export const memberHistoryQuerySchema = z.object({
+  before: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type MemberHistoryQuery = z.output<typeof memberHistoryQuerySchema>;
+
 const memberName = z
   .string()
   .trim()

@@ -12,6 +12,7 @@ import type {
   CompInput,
   MemberCreateInput,
   MemberExportQuery,
+  MemberHistoryQuery,
   MemberListQuery,
   MemberPatchInput,
 } from './members-admin.schema.js';
@@ -64,6 +65,20 @@ export interface MemberDetail {
   pledge: PledgeSummary | null;
   subscriptions: Awaited<ReturnType<typeof repo.subscriptionsOf>>;
   events: Awaited<ReturnType<typeof memberEvents>>;
+}
+
+/** One line of a member's history as staff see it. */
+export interface MemberEvent {
+  id: number;
+  type: string;
+  data: Record<string, unknown>;
+  created_at: string;
+}
+
+/** A page of history; `next_before` asks for the page after it, null on the last. */
+export interface MemberHistory {
+  events: MemberEvent[];
+  meta: { limit: number; next_before: number | null };
 }
 
 export interface MemberStats {
@@ -221,6 +236,30 @@ export class MembersAdminService {
       pledge: toPledge(pledge),
       subscriptions,
       events,
+    };
+  }
+
+  /**
+   * The whole history a page at a time: the detail carries only the newest events, and a
+   * member who signs in every day buries their signup under them within months.
+   */
+  async history(id: string, q: MemberHistoryQuery): Promise<MemberHistory> {
+    const { db } = this.deps;
+    if (!(await repo.findMember(db, id))) throw notFound('Member');
+    // One more than asked tells whether another page follows without counting them all.
+    const rows = await repo.memberEventsPage(db, id, { before: q.before, limit: q.limit + 1 });
+    const page = rows.slice(0, q.limit);
+    return {
+      events: page.map((r) => ({
+        id: Number(r.id),
+        type: r.type,
+        data: JSON.parse(r.data) as Record<string, unknown>,
+        created_at: r.created_at,
+      })),
+      meta: {
+        limit: q.limit,
+        next_before: rows.length > q.limit ? Number(page[page.length - 1]!.id) : null,
+      },
     };
   }
 

@@ -2,7 +2,8 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines } from '../../../../test/support/database.js';
 import { expectError, json } from '../../../../test/support/fixtures.js';
-import type { MemberDetail, MemberStats, MemberSummary } from './index.js';
+import { recordMemberEvent } from '../member-events.repository.js';
+import type { MemberDetail, MemberHistory, MemberStats, MemberSummary } from './index.js';
 import { statusWithoutComp } from './index.js';
 import { createMembersAdminTestApp, type MembersAdminTestApp } from './members-admin.test-app.js';
 
@@ -227,6 +228,76 @@ describe.each(engines)('staff member tools on %s', (dialect) => {
     expect(bob.subscriptions[0]).toMatchObject({ status: 'active', tier_id: gold });
 
     await expectError(await t.request('owner', 'GET', '/no-such-member'), 404);
+  });
+
+  describe('history', () => {
+    const history = async (id: string, query = '') => {
+      const res = await t.request('editor', 'GET', `/${id}/events${query}`);
+      const body = await json<MemberHistory>(res);
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      return body;
+    };
+
+    it('pages through the whole history newest first, beyond what the detail holds', async () => {
+      const id = await t.factories.member({ email: 'regular@example.com' });
+      const other = await t.factories.member({ email: 'neighbour@example.com' });
+      // More than the detail's 200, interleaved with another member's events.
+      for (let i = 0; i < 205; i++) {
+        await recordMemberEvent(t.db, id, 'signed_in', { n: i }, '2026-03-02T10:00:00.000Z');
+        if (i % 50 === 0)
+          await recordMemberEvent(t.db, other, 'signed_in', {}, '2026-03-02T10:00:00.000Z');
+      }
+      expect((await detail(id)).events).toHaveLength(200);
+
+      const seen: MemberHistory['events'] = [];
+      let query = '?limit=60';
+      for (let pages = 0; pages < 10; pages++) {
+        const body = await history(id, query);
+        expect(body.meta.limit).toBe(60);
+        seen.push(...body.events);
+        if (body.meta.next_before === null) break;
+        expect(body.meta.next_before).toBe(body.events.at(-1)!.id);
+        query = `?limit=60&before=${body.meta.next_before}`;
+      }
+      // signed_up plus the 205 sign-ins, each once, in order, none of the neighbour's.
+      expect(seen).toHaveLength(206);
+      expect(new Set(seen.map((e) => e.id)).size).toBe(206);
+      expect(seen.map((e) => e.id)).toEqual([...seen.map((e) => e.id)].sort((a, b) => b - a));
+      expect(seen[0]).toMatchObject({ type: 'signed_in', data: { n: 204 } });
+      expect(seen.at(-1)).toMatchObject({ type: 'signed_up', data: { source: 'signup' } });
+      expect(seen.filter((e) => e.type === 'signed_in').map((e) => e.data.n)).toEqual(
+        Array.from({ length: 205 }, (_, i) => 204 - i),
+      );
+    });
+
+    it('answers an exact last page with no next page, and records staff actions in it', async () => {
+      const id = await t.factories.member({ email: 'short@example.com' });
+      await t.request('admin', 'POST', `/${id}/comp`, { json: { until: null } });
+      const all = await history(id);
+      expect(all.events.map((e) => e.type)).toEqual(['comped', 'signed_up']);
+      expect(all.meta).toEqual({ limit: 50, next_before: null });
+      const first = await history(id, '?limit=1');
+      expect(first.events.map((e) => e.type)).toEqual(['comped']);
+      expect(first.meta.next_before).toBe(first.events[0]!.id);
+      const second = await history(id, `?limit=1&before=${first.meta.next_before}`);
+      expect(second.events.map((e) => e.type)).toEqual(['signed_up']);
+      expect(second.meta.next_before).toBeNull();
+    });
+
+    it('refuses unknown members, bad paging and readers below editor', async () => {
+      await expectError(await t.request('editor', 'GET', '/no-such-member/events'), 404);
+      await expectError(await t.request('editor', 'GET', `/${ids.ann}/events?limit=0`), 400, {
+        field: 'limit',
+      });
+      await expectError(await t.request('editor', 'GET', `/${ids.ann}/events?limit=201`), 400, {
+        field: 'limit',
+      });
+      await expectError(await t.request('editor', 'GET', `/${ids.ann}/events?before=x`), 400, {
+        field: 'before',
+      });
+      await expectError(await t.request('author', 'GET', `/${ids.ann}/events`), 403);
+      await expectError(await t.request(null, 'GET', `/${ids.ann}/events`), 401);
+    });
   });
 
   describe('create', () => {
@@ -469,7 +540,9 @@ describe.each(engines)('staff member tools on %s', (dialect) => {
           member_id: null,
         });
       }
-      const deleted = eventsAfter.find((e) => e.type === 'deleted' && e.member_id === null);
+      // The one new event; earlier tests deleted members too, and rows come in no set order.
+      const deleted = eventsAfter.find((e) => !eventsBefore.some((b) => b.id === e.id));
+      expect(deleted).toMatchObject({ type: 'deleted', member_id: null });
       expect(JSON.parse(deleted!.data)).toMatchObject({ by: 'staff', status: 'free' });
       expect(JSON.stringify(eventsAfter)).not.toMatch(/gone@example|Gone Soon/);
       expect(
