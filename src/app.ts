@@ -46,7 +46,13 @@ import {
   viewerOf,
 } from './modules/members/index.js';
 import { createSettingsApi, SettingsService } from './modules/settings/index.js';
-import { createAdminPages, createStaffApi, StaffService } from './modules/staff/index.js';
+import {
+  createAdminPages,
+  createStaffApi,
+  InvitationsService,
+  PasswordResetService,
+  StaffService,
+} from './modules/staff/index.js';
 import { createTagsApi, TagsService } from './modules/tags/index.js';
 import {
   createSiteRoutes,
@@ -116,6 +122,18 @@ export async function createPressroom(options: PressroomOptions) {
   const rateLimiter = new RateLimiter({ db, clock });
   const staff = new StaffService({ db, clock, logger, rateLimiter, onChange: onContentChange });
   const settings = new SettingsService({ db, logger, onChange: onContentChange });
+  const staffLinks = {
+    db,
+    clock,
+    logger,
+    mailer,
+    rateLimiter,
+    staff,
+    settings,
+    publicUrl: config.publicUrl,
+  };
+  const invitations = new InvitationsService(staffLinks);
+  const passwordResets = new PasswordResetService(staffLinks);
   const tags = new TagsService({ db, clock, onChange: onContentChange });
   const posts: PostsService = new PostsService({
     db,
@@ -303,7 +321,7 @@ export async function createPressroom(options: PressroomOptions) {
   });
 
   app.route('/', createHealthRoutes({ db }));
-  app.route('/api/admin', createStaffApi({ staff, secureCookies }));
+  app.route('/api/admin', createStaffApi({ staff, invitations, secureCookies }));
   app.route('/api/admin/posts', createPostsApi({ posts, staff }));
   app.route('/api/admin/tags', createTagsApi({ tags, staff }));
   app.route('/api/admin/images', createMediaApi({ media, staff }));
@@ -328,7 +346,16 @@ export async function createPressroom(options: PressroomOptions) {
   app.route('/api/admin/members', membersAdmin.routes);
   app.route('/api/admin', members.routes.admin);
   app.route('/api/admin', payments.routes.admin);
-  app.route('/admin', createAdminPages({ staff, secureCookies, shell: loadAdminShell() }));
+  app.route(
+    '/admin',
+    createAdminPages({
+      staff,
+      invitations,
+      passwordResets,
+      secureCookies,
+      shell: loadAdminShell(),
+    }),
+  );
   app.route('/', members.routes.site);
   app.route('/', payments.routes.site);
   app.route('/', createMediaRoutes({ media }));
@@ -366,7 +393,12 @@ export async function createPressroom(options: PressroomOptions) {
       jobs,
       clock,
       rateLimiter,
-      sweeps: [() => staff.purgeExpiredSessions(), () => members.service.purgeExpired()],
+      sweeps: [
+        () => staff.purgeExpiredSessions(),
+        () => invitations.purgeExpired(),
+        () => passwordResets.purgeExpired(),
+        () => members.service.purgeExpired(),
+      ],
     });
     registerPaymentJobs(worker, payments);
     if (sends) registerEmailSendJobs(worker, sends);
@@ -404,6 +436,8 @@ export async function createPressroom(options: PressroomOptions) {
     dialect,
     services: {
       staff,
+      invitations,
+      passwordResets,
       posts,
       tags,
       settings,
@@ -440,6 +474,7 @@ export async function createPressroom(options: PressroomOptions) {
       await worker?.stop(graceMs);
       // Sign-in links are sent after the response; let those in flight go out first.
       await members.service.settled();
+      await passwordResets.settled();
       await mailer.close();
       await newsletterTransport?.close();
       await database.destroy();

@@ -6,6 +6,8 @@ export {
   roleSchema,
 } from './staff.service.js';
 export type { StaffIdentity, PublicStaff } from './staff.service.js';
+export { InvitationsService, type PublicInvitation } from './invitations.service.js';
+export { PasswordResetService } from './password-reset.service.js';
 export {
   ROLES,
   atLeast,

@@ -21,8 +21,19 @@ import {
   type StaffService,
 } from './staff.service.js';
 import type { AdminShell } from '../admin-app/index.js';
-import { atLeast } from './roles.js';
-import { adminHomePage, setupPage, signInPage } from './staff.views.js';
+import type { InvitationsService } from './invitations.service.js';
+import type { PasswordResetService } from './password-reset.service.js';
+import { atLeast, canAssignRole, canManageStaffMember, ROLES } from './roles.js';
+import {
+  acceptInvitationPage,
+  adminHomePage,
+  forgotPasswordPage,
+  resetLinkSentPage,
+  resetPasswordPage,
+  setupPage,
+  signInPage,
+  staffLinkProblemPage,
+} from './staff.views.js';
 
 interface Deps {
   staff: StaffService;
@@ -53,9 +64,17 @@ const staffPatchSchema = z
   .partial()
   .strict();
 const tokenCreateSchema = z.object({ name: nameSchema }).strict();
+const invitationSchema = z.object({ email: emailSchema, role: roleSchema }).strict();
+const forgotSchema = z.object({ email: emailSchema });
+const resetSchema = z.object({ password: passwordSchema });
+const acceptSchema = z.object({ name: nameSchema, password: passwordSchema });
 
-/** `/api/admin/session`, `/sessions`, `/staff`, `/tokens` */
-export function createStaffApi({ staff, secureCookies }: Deps) {
+/** `/api/admin/session`, `/sessions`, `/staff`, `/invitations`, `/tokens` */
+export function createStaffApi({
+  staff,
+  invitations,
+  secureCookies,
+}: Deps & { invitations: InvitationsService }) {
   const api = new Hono<AdminEnv>();
   api.use('*', authenticate(staff));
 
@@ -94,8 +113,15 @@ export function createStaffApi({ staff, secureCookies }: Deps) {
   });
 
   // Everyone on staff sees who is on staff (to credit co-authors); only admins see addresses.
-  const present = (viewer: StaffIdentity, s: PublicStaff) =>
-    atLeast(viewer.role, 'admin') || viewer.id === s.id ? s : { ...s, email: null };
+  // What the viewer may do to each person comes along, so the admin need not know the rules.
+  const present = (viewer: StaffIdentity, s: PublicStaff) => ({
+    ...s,
+    email: atLeast(viewer.role, 'admin') || viewer.id === s.id ? s.email : null,
+    assignable_roles: ROLES.filter(
+      (role) => role !== s.role && canAssignRole(viewer, s.role, role),
+    ),
+    removable: viewer.id !== s.id && canManageStaffMember(viewer, s.role),
+  });
   api.get('/staff', requireStaff(), async (c) => {
     const me = currentStaff(c);
     return c.json({ staff: (await staff.list()).map((s) => present(me, s)) });
@@ -113,6 +139,19 @@ export function createStaffApi({ staff, secureCookies }: Deps) {
   });
   api.delete('/staff/:id', requireStaff('admin'), async (c) => {
     await staff.remove(currentStaff(c), c.req.param('id'));
+    return c.body(null, 204);
+  });
+
+  api.get('/invitations', requireStaff('admin'), async (c) => {
+    const me = currentStaff(c);
+    return c.json({ invitations: await invitations.list(me), roles: invitations.rolesFor(me) });
+  });
+  api.post('/invitations', requireStaff('admin'), async (c) => {
+    const body = await readJson(c, invitationSchema);
+    return c.json({ invitation: await invitations.invite(currentStaff(c), body) }, 201);
+  });
+  api.delete('/invitations/:id', requireStaff('admin'), async (c) => {
+    await invitations.revoke(currentStaff(c), c.req.param('id'));
     return c.body(null, 204);
   });
 
@@ -137,12 +176,24 @@ function formString(form: Record<string, unknown>, key: string): string {
   return typeof v === 'string' ? v : '';
 }
 
-/** `/admin/setup` (only while there is no owner), `/admin/signin`, `/admin/signout`, `/admin`. */
+/** Errors a person can fix are shown on the form; anything else goes to the error handler. */
+function isUserError(error: unknown): error is AppError {
+  return error instanceof AppError && error.status < 500;
+}
+
+/**
+ * `/admin/setup` (only while there is no owner), `/admin/signin`, `/admin/signout`, the
+ * emailed-link pages `/admin/forgot`, `/admin/reset` and `/admin/accept`, and `/admin`.
+ */
 export function createAdminPages({
   staff,
+  invitations,
+  passwordResets,
   secureCookies,
   shell,
 }: Deps & {
+  invitations: InvitationsService;
+  passwordResets: PasswordResetService;
   /** The built admin app; without it, /admin shows a page saying how to build it. */
   shell?: AdminShell;
 }) {
@@ -206,6 +257,114 @@ export function createAdminPages({
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       return c.html(signInPage(csrfToken(c, secureCookies), email, error.message), error.status);
+    }
+  });
+
+  // --- password reset and invitations: emailed links -----------------------------------
+  // Their pages carry a token in the address: it must not leak to another site as a Referer.
+  const linkPage = (c: Context<AdminEnv>, body: string, status: AppError['status'] = 200) => {
+    c.header('Referrer-Policy', 'no-referrer');
+    if (status === 429) c.header('Retry-After', '60');
+    return c.html(body, status);
+  };
+  /** A link that cannot be used (or an invitee who already has an account): say what to do. */
+  const linkTrouble = (c: Context<AdminEnv>, kind: 'reset' | 'invitation', error: unknown) => {
+    if (!isUserError(error)) throw error;
+    return linkPage(c, staffLinkProblemPage(kind, error.message), error.status);
+  };
+  const signedIn = (c: Context<AdminEnv>, session: { token: string }) => {
+    setSessionCookie(c, session.token, secureCookies);
+    return c.redirect('/admin', 303);
+  };
+  // Only a refused name or password sends the person back to the form; anything else is
+  // about the link itself.
+  const isInvalidInput = (error: unknown): error is AppError =>
+    error instanceof AppError && error.code === 'invalid_input';
+
+  pages.get('/forgot', (c) => linkPage(c, forgotPasswordPage(csrfToken(c, secureCookies))));
+
+  pages.post('/forgot', async (c) => {
+    const email = formString(await c.req.parseBody(), 'email');
+    try {
+      const input = parseWith(forgotSchema, { email });
+      await passwordResets.requestReset({ email: input.email, ip: c.get('clientIp') });
+      return linkPage(c, resetLinkSentPage());
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      const form = forgotPasswordPage(csrfToken(c, secureCookies), email, error.message);
+      return linkPage(c, form, error.status);
+    }
+  });
+
+  pages.get('/reset', async (c) => {
+    const token = c.req.query('token') ?? '';
+    try {
+      const { email } = await passwordResets.checkLink(token);
+      return linkPage(c, resetPasswordPage(csrfToken(c, secureCookies), token, email));
+    } catch (error) {
+      return linkTrouble(c, 'reset', error);
+    }
+  });
+
+  pages.post('/reset', async (c) => {
+    const form = await c.req.parseBody();
+    const token = formString(form, 'token');
+    try {
+      const { password } = parseWith(resetSchema, { password: formString(form, 'password') });
+      const session = await passwordResets.completeReset({
+        token,
+        password,
+        ip: c.get('clientIp'),
+        userAgent: c.req.header('user-agent') ?? '',
+        previousSessionToken: sessionToken(c),
+      });
+      return signedIn(c, session);
+    } catch (error) {
+      if (!isInvalidInput(error)) return linkTrouble(c, 'reset', error);
+      try {
+        const { email } = await passwordResets.checkLink(token);
+        const again = resetPasswordPage(csrfToken(c, secureCookies), token, email, error.message);
+        return linkPage(c, again, error.status);
+      } catch (linkError) {
+        return linkTrouble(c, 'reset', linkError);
+      }
+    }
+  });
+
+  pages.get('/accept', async (c) => {
+    const token = c.req.query('token') ?? '';
+    try {
+      const invitation = await invitations.checkLink(token);
+      return linkPage(c, acceptInvitationPage(csrfToken(c, secureCookies), token, invitation));
+    } catch (error) {
+      return linkTrouble(c, 'invitation', error);
+    }
+  });
+
+  pages.post('/accept', async (c) => {
+    const form = await c.req.parseBody();
+    const token = formString(form, 'token');
+    const values = { name: formString(form, 'name') };
+    try {
+      const input = parseWith(acceptSchema, { ...values, password: formString(form, 'password') });
+      const session = await invitations.accept({
+        token,
+        ...input,
+        ip: c.get('clientIp'),
+        userAgent: c.req.header('user-agent') ?? '',
+        previousSessionToken: sessionToken(c),
+      });
+      return signedIn(c, session);
+    } catch (error) {
+      if (!isInvalidInput(error)) return linkTrouble(c, 'invitation', error);
+      try {
+        const invitation = await invitations.checkLink(token);
+        const csrf = csrfToken(c, secureCookies);
+        const again = acceptInvitationPage(csrf, token, invitation, values, error.message);
+        return linkPage(c, again, error.status);
+      } catch (linkError) {
+        return linkTrouble(c, 'invitation', linkError);
+      }
     }
   });
 

@@ -114,22 +114,32 @@ export class StaffService {
   }
 
   private async insert(input: { email: string; name: string; password?: string; role: Role }) {
+    const passwordHash = input.password ? await hash(input.password) : null;
+    return this.insertHashed(this.deps.db, { ...input, passwordHash });
+  }
+
+  /**
+   * Adds a staff member whose password is already hashed, on `db`, which may be a
+   * transaction: an accepted invitation creates the account and uses up its link together.
+   */
+  async insertHashed(
+    db: Db,
+    input: { email: string; name: string; role: Role; passwordHash: string | null },
+  ): Promise<PublicStaff> {
     const email = emailSchema.parse(input.email);
-    if (await repo.findStaffByEmail(this.deps.db, email)) {
+    if (await repo.findStaffByEmail(db, email)) {
       throw conflict(`A staff member with email ${email} already exists`, 'email');
     }
     const now = this.now();
-    const slug = await uniqueSlug(slugify(input.name) || 'staff', (s) =>
-      repo.slugTaken(this.deps.db, s),
-    );
+    const slug = await uniqueSlug(slugify(input.name) || 'staff', (s) => repo.slugTaken(db, s));
     try {
-      const row = await repo.insertStaff(this.deps.db, {
+      const row = await repo.insertStaff(db, {
         id: randomUUID(),
         email,
         name: input.name.trim(),
         slug,
         role: input.role,
-        password_hash: input.password ? await hash(input.password) : null,
+        password_hash: input.passwordHash,
         bio: null,
         created_at: now,
         updated_at: now,
@@ -183,11 +193,17 @@ export class StaffService {
     return { token, staff: toIdentity(staff), expiresAt };
   }
 
-  async createSession(staffId: string, ip: string | null, userAgent?: string) {
+  /** `db` may be a transaction, so a session starts only if what signed them in commits. */
+  async createSession(
+    staffId: string,
+    ip: string | null,
+    userAgent?: string,
+    db: Db = this.deps.db,
+  ) {
     const token = generateToken();
     const now = this.deps.clock.now();
     const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000);
-    await repo.insertSession(this.deps.db, {
+    await repo.insertSession(db, {
       id: randomUUID(),
       token_hash: hashToken(token),
       staff_id: staffId,

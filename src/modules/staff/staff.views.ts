@@ -2,8 +2,8 @@ import { html, type SafeHtml } from '../../platform/http/index.js';
 import { CSRF_FIELD } from '../../platform/http/index.js';
 
 /**
- * The few admin pages that must work before the admin app exists or loads: first-run
- * setup and sign-in. Plain forms, no JavaScript, their own small stylesheet.
+ * The few admin pages that must work before the admin app exists or loads, or without an
+ * account: first-run setup, sign-in, password reset and accepting an invitation. Plain forms, no JavaScript, their own small stylesheet.
  */
 function page(title: string, body: SafeHtml): string {
   return html`<!doctype html>
@@ -50,6 +50,10 @@ function page(title: string, body: SafeHtml): string {
             border: 1px solid #8a8a85;
             border-radius: 4px;
             font: inherit;
+          }
+          input[readonly] {
+            background: #f4f4f2;
+            color: #55554f;
           }
           input:focus,
           button:focus {
@@ -151,7 +155,142 @@ export function signInPage(csrf: string, email = '', error?: string): string {
           required
         />
         <button type="submit">Sign in</button>
+      </form>
+      <p class="hint"><a href="/admin/forgot">Forgot your password?</a></p>`,
+  );
+}
+
+export function forgotPasswordPage(csrf: string, email = '', error?: string): string {
+  return page(
+    'Reset your password',
+    html`<h1>Reset your password</h1>
+      <p class="hint">
+        Enter the email address of your staff account. We will send you a link to choose a new
+        password.
+      </p>
+      ${errorBox(error)}
+      <form method="post" action="/admin/forgot">
+        <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />
+        <label for="email">Email</label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autocomplete="username"
+          required
+          value="${email}"
+        />
+        <button type="submit">Send the link</button>
+      </form>
+      <p class="hint"><a href="/admin/signin">Back to sign in</a></p>`,
+  );
+}
+
+/** The one answer to a reset request, whether or not the address has an account. */
+export function resetLinkSentPage(): string {
+  return page(
+    'Check your inbox',
+    html`<h1>Check your inbox</h1>
+      <p role="status">
+        If that address has a staff account, we sent it a link to choose a new password. The link
+        works once, for 1 hour.
+      </p>
+      <p class="hint">
+        Nothing arrived? Check your spam folder, or ask again in a few minutes.
+        <a href="/admin/signin">Back to sign in</a>
+      </p>`,
+  );
+}
+
+export function resetPasswordPage(
+  csrf: string,
+  token: string,
+  email: string,
+  error?: string,
+): string {
+  return page(
+    'Choose a new password',
+    html`<h1>Choose a new password</h1>
+      ${errorBox(error)}
+      <form method="post" action="/admin/reset">
+        <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />
+        <input type="hidden" name="token" value="${token}" />
+        <label for="email">Email</label>
+        <input id="email" type="email" autocomplete="username" readonly value="${email}" />
+        <label for="password">New password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="new-password"
+          minlength="10"
+          required
+        />
+        <p class="hint">At least 10 characters. You will be signed out everywhere else.</p>
+        <button type="submit">Save the new password</button>
       </form>`,
+  );
+}
+
+export function acceptInvitationPage(
+  csrf: string,
+  token: string,
+  invitation: { email: string; role: string; inviterName: string },
+  values: { name?: string } = {},
+  error?: string,
+): string {
+  return page(
+    'Accept your invitation',
+    html`<h1>Accept your invitation</h1>
+      <p class="hint">
+        ${invitation.inviterName} invited you to join as <strong>${invitation.role}</strong>. Choose
+        your name and a password to create your account.
+      </p>
+      ${errorBox(error)}
+      <form method="post" action="/admin/accept">
+        <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />
+        <input type="hidden" name="token" value="${token}" />
+        <label for="email">Email</label>
+        <input
+          id="email"
+          type="email"
+          autocomplete="username"
+          readonly
+          value="${invitation.email}"
+        />
+        <label for="name">Your name</label>
+        <input id="name" name="name" autocomplete="name" required value="${values.name ?? ''}" />
+        <label for="password">Password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="new-password"
+          minlength="10"
+          required
+        />
+        <p class="hint">At least 10 characters.</p>
+        <button type="submit">Create my account</button>
+      </form>`,
+  );
+}
+
+/** An emailed link that cannot be used, and what to do instead. */
+export function staffLinkProblemPage(kind: 'reset' | 'invitation', message: string): string {
+  return page(
+    kind === 'reset' ? 'Reset link not usable' : 'Invitation not usable',
+    html`<h1>
+        ${kind === 'reset' ? 'This reset link cannot be used' : 'This invitation cannot be used'}
+      </h1>
+      ${errorBox(message)}
+      ${
+        kind === 'reset'
+          ? html`<p><a href="/admin/forgot">Ask for a new link</a></p>`
+          : html`<p>
+              Ask whoever invited you to send a new invitation. Already have an account?
+              <a href="/admin/signin">Sign in</a>
+            </p>`
+      }`,
   );
 }
 

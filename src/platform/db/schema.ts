@@ -12,6 +12,8 @@ export interface Database {
   staff: StaffRow;
   staff_sessions: StaffSessionRow;
   api_tokens: ApiTokenRow;
+  staff_invitations: StaffInvitationRow;
+  staff_password_resets: StaffPasswordResetRow;
   rate_limits: RateLimitRow;
   jobs: JobRow;
   tags: TagRow;
@@ -150,6 +152,26 @@ export interface ApiTokenRow {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+}
+
+export interface StaffInvitationRow {
+  id: string;
+  token_hash: string;
+  email: string;
+  role: string;
+  invited_by: string;
+  created_at: string;
+  expires_at: string;
+  accepted_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface StaffPasswordResetRow {
+  token_hash: string;
+  staff_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
 }
 
 export interface RateLimitRow {

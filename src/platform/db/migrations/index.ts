@@ -7,6 +7,7 @@ import { postTiers } from './0005-post-tiers.js';
 import { emailSends } from './0006-email-sends.js';
 import { memberNewslettersOrder } from './0007-member-newsletters-order.js';
 import { postEmail } from './0008-post-email.js';
+import { staffLinks } from './0009-staff-links.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   emailSends,
   memberNewslettersOrder,
   postEmail,
+  staffLinks,
 ];
