@@ -1,6 +1,6 @@
 import { EditorContent, useEditor } from '@tiptap/react';
-import type { Editor } from '@tiptap/core';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Editor, EditorOptions } from '@tiptap/core';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, get, OfflineError, patch, post, type Post } from '../api.js';
 import {
   clearLocalCopy,
@@ -15,6 +15,9 @@ import { Toolbar } from '../editor/Toolbar.js';
 import { Link } from '../router.js';
 import { PublishDialog } from './PublishDialog.js';
 import { PostSettings } from './PostSettings.js';
+import { RevisionsPanel } from './RevisionsPanel.js';
+
+type EditorProps = EditorOptions['editorProps'];
 
 const WORDS_PER_MINUTE = 238;
 const emptyDoc = { type: 'doc', content: [{ type: 'paragraph' }] };
@@ -63,7 +66,7 @@ function PostEditor(props: { initialId: string; post: Post | undefined; restored
   const [notice, setNotice] = useState<string | undefined>(
     local ? 'Unsaved changes from this browser were restored.' : undefined,
   );
-  const [panel, setPanel] = useState<'none' | 'settings' | 'publish'>('none');
+  const [panel, setPanel] = useState<'none' | 'settings' | 'publish' | 'revisions'>('none');
   const otherTab = useOtherTabWarning(props.initialId);
   const fileInput = useRef<HTMLInputElement>(null);
 
@@ -92,7 +95,8 @@ function PostEditor(props: { initialId: string; post: Post | undefined; restored
   const onChange = () => {
     const editor = editorRef.current;
     if (!editor) return;
-    autosave.change({ title: titleRef.current, body: editor.getJSON() });
+    // Made when autosave copies it, not per key: getJSON of 5,000 words is not free.
+    autosave.change(() => ({ title: titleRef.current, body: editor.getJSON() }));
     // Counting 5,000 words is cheap but not free: not on every keystroke.
     window.clearTimeout(wordTimer.current);
     wordTimer.current = window.setTimeout(() => {
@@ -120,12 +124,12 @@ function PostEditor(props: { initialId: string; post: Post | undefined; restored
   const uploadRef = useRef(upload);
   uploadRef.current = upload;
 
-  const editor = useEditor({
-    extensions: editorExtensions(),
-    content: (local?.body ?? props.post?.body ?? emptyDoc) as object,
-    immediatelyRender: true,
-    shouldRerenderOnTransaction: false,
-    editorProps: {
+  // useEditor hands options that differ from the last render's to ProseMirror, which then
+  // updates its whole view with them: kept the same, a re-render of this page (the word
+  // count, the save state) mid-typing leaves the editor alone.
+  const extensions = useMemo(() => editorExtensions(), []);
+  const editorProps = useMemo(
+    (): EditorProps => ({
       attributes: {
         class: 'pr-prose',
         'aria-label': 'Post body',
@@ -152,10 +156,23 @@ function PostEditor(props: { initialId: string; post: Post | undefined; restored
       // Word and Google Docs wrap what they copy in markup of their own; drop what the
       // document model has no use for before ProseMirror parses the rest.
       transformPastedHTML: cleanPastedHtml,
-    },
+    }),
+    [],
+  );
+  const editor = useEditor({
+    extensions,
+    content: (local?.body ?? props.post?.body ?? emptyDoc) as object,
+    immediatelyRender: true,
+    shouldRerenderOnTransaction: false,
+    editorProps,
     onUpdate: onChange,
   });
   editorRef.current = editor;
+  // Stable, so the revisions panel computes its diff once per chosen version.
+  const currentDraft = useCallback(
+    () => ({ title: titleRef.current, body: editorRef.current?.getJSON() }),
+    [],
+  );
 
   useEffect(() => {
     if (local) autosave.change({ title: local.title, body: local.body });
@@ -187,6 +204,18 @@ function PostEditor(props: { initialId: string; post: Post | undefined; restored
           <span className={`pr-status pr-status-${current.status}`}>{current.status}</span>
         )}
         <span className="pr-spacer" />
+        <button
+          type="button"
+          disabled={!current}
+          onClick={() => {
+            void autosave
+              .flush()
+              .then(() => setPanel(panel === 'revisions' ? 'none' : 'revisions'));
+          }}
+          aria-expanded={panel === 'revisions'}
+        >
+          Revisions
+        </button>
         <button
           type="button"
           onClick={() => setPanel(panel === 'settings' ? 'none' : 'settings')}
@@ -257,6 +286,21 @@ function PostEditor(props: { initialId: string; post: Post | undefined; restored
             {words.toLocaleString()} words · {readingMinutes(words, WORDS_PER_MINUTE)} min read
           </footer>
         </article>
+        {panel === 'revisions' && current && (
+          <RevisionsPanel
+            postId={current.id}
+            current={currentDraft}
+            onRestore={(revision) => {
+              // Restoring is an edit like any other: it autosaves, and is undoable.
+              setTitle(revision.title);
+              titleRef.current = revision.title;
+              editor.commands.setContent(revision.body as object, { emitUpdate: true });
+              setNotice('The earlier version was restored.');
+              setPanel('none');
+            }}
+            onClose={() => setPanel('none')}
+          />
+        )}
         {panel === 'settings' && current && (
           <PostSettings post={current} onSaved={setCurrent} onClose={() => setPanel('none')} />
         )}
