@@ -154,9 +154,10 @@ export class JobWorker {
   /** Runs one claim-and-run round and waits for it; for tests and the CLI. */
   async drain(): Promise<void> {
     for (;;) {
+      await this.polling;
       const claimed = await this.claimAndRun();
       await Promise.all([...this.running.values()]);
-      if (claimed === 0) return;
+      if (claimed === 0 && this.running.size === 0 && !this.polling) return;
     }
   }
 
@@ -202,8 +203,9 @@ export class JobWorker {
           this.leases.delete(job.id);
           this.running.delete(job.id);
         }
-        // A slot freed up: there may be more due work.
-        if (!this.stopping) this.wake();
+        // A slot freed up: there may be more due work. Only a started worker polls by
+        // itself; a drained one must not claim jobs behind drain()'s back.
+        if (this.started && !this.stopping) this.wake();
       });
       this.running.set(job.id, run);
     }
