@@ -410,21 +410,26 @@ export class SendsService {
     let retrying = 0;
     const step = this.pace?.chunkLimit(transport.maxBatch) ?? transport.maxBatch;
     for (let i = 0; i < recipients.length; i += step) {
-      const chunk = recipients.slice(i, i + step);
-      await this.pace?.take(chunk.length);
+      const candidates = recipients.slice(i, i + step);
+      await this.pace?.take(candidates.length);
       // The job's lease was lost (this process stalled): another worker has the batch now.
       signal?.throwIfAborted();
       if ((await repo.sendStatus(db, sendId)) !== 'sending') return;
       // Committed before the transport sees them: after a crash, `sending` tells which
       // copies may have gone out. Handing such a copy over again is counted as a resend
       // then and there, so a recipient caught in two crashes in a row counts twice.
-      const again = chunk.filter((r) => r.state === 'sending').length;
-      await db.transaction().execute(async (trx) => {
-        await repo.markSending(
-          trx,
-          sendId,
-          chunk.map((r) => r.member_id),
+      const chunk = await db.transaction().execute(async (trx) => {
+        const moved = new Set(
+          await repo.markSending(
+            trx,
+            sendId,
+            candidates.map((r) => r.member_id),
+          ),
         );
+        // Only those still open: one settled meanwhile by a worker that took over is not
+        // this worker's to send.
+        const open = candidates.filter((r) => moved.has(r.member_id));
+        const again = open.filter((r) => r.state === 'sending').length;
         if (again > 0) {
           await repo.addCounts(
             trx,
@@ -433,7 +438,9 @@ export class SendsService {
             this.nowIso(),
           );
         }
+        return open;
       });
+      if (chunk.length === 0) continue;
       const messages = chunk.map((r) => this.message(sendId, newsletter, frozen, r));
       let results: SendResult[];
       try {
@@ -486,29 +493,26 @@ export class SendsService {
       }
     });
     const now = this.nowIso();
-    await this.deps.db.transaction().execute(async (trx) => {
-      await repo.markSent(trx, sendId, sent, now);
-      await repo.markFailed(trx, sendId, [...permanent, ...exhausted]);
+    return this.deps.db.transaction().execute(async (trx) => {
+      // Counted by the rows that changed: a result for a recipient another worker already
+      // settled (this one stalled past its lease) counts nothing twice.
+      const sentNow = await repo.markSent(trx, sendId, sent, now);
+      const failedNow = await repo.markFailed(trx, sendId, [...permanent, ...exhausted]);
       await repo.suppressAddresses(
         trx,
         permanent.map((p) => ({ email: p.email, detail: p.error })),
         sendId,
         now,
       );
-      await repo.markRetry(trx, sendId, retry);
+      const retryNow = await repo.markRetry(trx, sendId, retry);
       await repo.addCounts(
         trx,
         sendId,
-        {
-          sent: sent.length,
-          failed: permanent.length + exhausted.length,
-          suppressed: 0,
-          resent: 0,
-        },
+        { sent: sentNow, failed: failedNow, suppressed: 0, resent: 0 },
         now,
       );
+      return retryNow;
     });
-    return retry.length;
   }
 
   private frozenOf(sendId: string, json: string): FrozenEmails {

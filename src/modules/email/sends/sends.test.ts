@@ -309,6 +309,63 @@ describe.each(engines)('email sends on %s', (dialect) => {
     expect(rows.every((r) => r.state === 'sent')).toBe(true);
   });
 
+  it('a worker that stalls past its lease and comes back sends and counts nothing twice', async () => {
+    const chunk = 50;
+    let wakeUp!: () => void;
+    const stalled = new Promise<void>((resolve) => (wakeUp = resolve));
+    // The first worker hands its first chunk over and stalls before the copies go out.
+    const slow = new RecordingTransport(chunk, {
+      onCall: (call) => (call === 1 ? stalled : Promise.resolve()),
+    });
+    const h = sendsHarness(t.db, dialect, clock, slow);
+    const n = await insertNewsletter(t.db);
+    await insertMembers(t.db, subscribers(n.id, 120));
+    const postId = await insertPost(t.db, { title: 'Stall', body: doc(paragraph('Text.')) });
+    const send = await h.sends.createSend({ postId, newsletterId: n.id, segment: 'all' });
+    h.worker({ leaseMs: 30_000 }).wake();
+    await until(() => slow.calls === 1);
+
+    // Another worker takes the batch over and settles everyone but the last recipient, whose
+    // server asks it to try later: the send stays open while the first worker wakes up.
+    const last = await t.db
+      .selectFrom('email_send_recipients')
+      .select('email')
+      .where('send_id', '=', send.id)
+      .orderBy('member_id', 'desc')
+      .executeTakeFirstOrThrow();
+    const healthy = new RecordingTransport(chunk, {
+      outcome: (m) =>
+        m.to === last.email
+          ? { ok: false, kind: 'temporary', message: '4.2.1 later' }
+          : { ok: true },
+    });
+    const other = sendsHarness(t.db, dialect, clock, healthy);
+    clock.advance(31_000);
+    await h.worker({ sends: other.sends }).drain();
+    expect(healthy.delivered).toHaveLength(119);
+    expect(await h.sends.progress(send.id)).toMatchObject({
+      status: 'sending',
+      sent: 119,
+      resent: chunk,
+    });
+
+    // The stalled worker's copies of its chunk go out (the duplicates counted as resent);
+    // of the rest it sends only the one recipient still open, and counts each once.
+    wakeUp();
+    await until(async () => (await h.sends.progress(send.id)).status === 'sent');
+    expect(slow.delivered).toHaveLength(chunk + 1);
+    expect(slow.delivered.map((m) => m.to)).toContain(last.email);
+    const all = [...slow.delivered, ...healthy.delivered].map((m) => m.to);
+    expect(new Set(all).size).toBe(120);
+    expect(all.length - 120).toBe(chunk);
+    expect(await h.sends.progress(send.id)).toMatchObject({
+      status: 'sent',
+      sent: 120,
+      failed: 0,
+      resent: chunk,
+    });
+  });
+
   it('suppresses permanent failures and retries temporary ones with backoff', async () => {
     const tries = new Map<string, number>();
     const transport = new RecordingTransport(100, {

@@ -154,6 +154,28 @@ describe('SMTP transport', () => {
     expect(s.accepted).toEqual(['ok1@example.com']);
   });
 
+  it('sends batches far larger than its connections, two at once, each result in its place', async () => {
+    const s = await startRejectingSink({ 'gone@example.com': '550 5.1.1 No such user' });
+    const transport = transportFor({
+      connection: { host: '127.0.0.1', port: s.port },
+      concurrency: 2,
+    });
+    const first = Array.from({ length: 30 }, (_, i) => message(`a${i}@example.com`, i));
+    const second = [
+      message('gone@example.com', 30),
+      ...Array.from({ length: 9 }, (_, i) => message(`b${i}@example.com`, 31 + i)),
+    ];
+
+    const [one, two] = await Promise.all([transport.send(first), transport.send(second)]);
+
+    expect(transport.maxBatch).toBe(4); // two per connection by default
+
+    expect(one).toEqual(first.map(() => expect.objectContaining({ ok: true })));
+    expect(two[0]).toMatchObject({ ok: false, kind: 'permanent', code: 550 });
+    expect(two.slice(1)).toEqual(second.slice(1).map(() => expect.objectContaining({ ok: true })));
+    expect(s.accepted).toHaveLength(39);
+  });
+
   it('throws an unreachable TransportError when nothing listens', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
