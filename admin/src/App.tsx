@@ -9,6 +9,9 @@ import { SessionProvider, useSession } from './session.js';
 const EditorPage = lazy(() => import('./pages/EditorPage.js'));
 const MembersPage = lazy(() => import('./pages/MembersPage.js'));
 const StaffPage = lazy(() => import('./pages/StaffPage.js'));
+const DashboardPage = lazy(() => import('./pages/DashboardPage.js'));
+const SendsPage = lazy(() => import('./pages/SendsPage.js'));
+const SettingsPage = lazy(() => import('./pages/SettingsPage.js'));
 
 export function App() {
   return (
@@ -33,9 +36,12 @@ function Shell() {
             Pressroom
           </Link>
           <nav aria-label="Admin">
+            <Link to="/dashboard">Dashboard</Link>
             <Link to="/posts">Posts</Link>
+            <Link to="/sends">Sends</Link>
             <Link to="/members">Members</Link>
             <Link to="/staff">Staff</Link>
+            <Link to="/settings">Settings</Link>
           </nav>
           <span className="pr-who">{staff?.name}</span>
           <form method="post" action="/admin/signout">
@@ -64,6 +70,18 @@ function Shell() {
         ) : path === '/staff' ? (
           <Suspense fallback={<p className="pr-loading">Loading…</p>}>
             <StaffPage />
+          </Suspense>
+        ) : path === '/dashboard' ? (
+          <Suspense fallback={<p className="pr-loading">Loading…</p>}>
+            <DashboardPage />
+          </Suspense>
+        ) : path === '/sends' || path.startsWith('/sends/') ? (
+          <Suspense fallback={<p className="pr-loading">Loading…</p>}>
+            <SendsPage path={path} />
+          </Suspense>
+        ) : path === '/settings' || path.startsWith('/settings/') ? (
+          <Suspense fallback={<p className="pr-loading">Loading…</p>}>
+            <SettingsPage path={path} />
           </Suspense>
         ) : (
           <p>
