@@ -8,6 +8,7 @@ import { emailSends } from './0006-email-sends.js';
 import { memberNewslettersOrder } from './0007-member-newsletters-order.js';
 import { postEmail } from './0008-post-email.js';
 import { staffLinks } from './0009-staff-links.js';
+import { emailSettings } from './0010-email-settings.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   memberNewslettersOrder,
   postEmail,
   staffLinks,
+  emailSettings,
 ];
