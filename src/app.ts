@@ -27,7 +27,7 @@ import {
   scheduleCleanup,
 } from './modules/operations/index.js';
 import { createFeedbackModule, UNSUBSCRIBE_LOCAL_PART } from './modules/email/feedback/index.js';
-import { createPostmarkTransport, createSmtpTransport } from './modules/email/index.js';
+import { createEmailSettingsApi, EmailSettingsService } from './modules/email/index.js';
 import { loadAdminShell } from './modules/admin-app/index.js';
 import { createMediaApi, createMediaRoutes, MediaService } from './modules/media/index.js';
 import {
@@ -143,15 +143,14 @@ export async function createPressroom(options: PressroomOptions) {
     tags,
     staff,
     onChange: onContentChange,
-    // `sends` is built further down, once the secret and transport are known; these run later.
-    ...(config.mail.newsletter
-      ? {
-          email: {
-            check: (target): Promise<void> => sends!.checkTarget(target),
-            published: (executor, postId): Promise<void> => sends!.queuePostEmail(executor, postId),
-          },
-        }
-      : {}),
+    // `sends` is built further down, once the secret is known; these run later.
+    email: {
+      check: async (target): Promise<void> => {
+        await sends.requireTransport('email_newsletter_id');
+        await sends.checkTarget(target);
+      },
+      published: (executor, postId): Promise<void> => sends.queuePostEmail(executor, postId),
+    },
   });
   const secureCookies = config.publicUrl.startsWith('https://');
   const assets = loadSiteAssets();
@@ -239,22 +238,24 @@ export async function createPressroom(options: PressroomOptions) {
     settings: () => settings.get(),
   };
 
-  // Newsletter sends go through Postmark or an SMTP relay (DKIM-signed when configured);
-  // without either there is nothing to send through, and the send routes answer 409.
-  const newsletter = config.mail.newsletter;
-  const newsletterTransport =
-    newsletter?.kind === 'postmark'
-      ? createPostmarkTransport({
-          serverToken: newsletter.serverToken,
-          ...(newsletter.baseUrl ? { baseUrl: newsletter.baseUrl } : {}),
-        })
-      : newsletter?.kind === 'smtp'
-        ? createSmtpTransport({
-            connection: { url: newsletter.url },
-            concurrency: newsletter.connections,
-            ...(newsletter.dkim ? { dkim: { ...newsletter.dkim } } : {}),
-          })
-        : undefined;
+  // Newsletter sends go through Postmark or an SMTP relay (DKIM-signed when configured), as
+  // the environment says or, failing that, as staff set in the admin; without either there
+  // is nothing to send through, and sending answers with what to set up.
+  const emailSettings = new EmailSettingsService({
+    db,
+    clock,
+    logger,
+    config: {
+      newsletter: config.mail.newsletter,
+      dkim: config.mail.dkim,
+      postmarkApiBase: config.mail.postmarkApiBase,
+      from: config.mail.from,
+      publicUrl: config.publicUrl,
+      bounceDomain: config.mail.bounceDomain,
+      bouncePort: config.mail.bouncePort,
+      secret,
+    },
+  });
   const sendsConfig = {
     publicUrl: config.publicUrl,
     bounceDomain: config.mail.bounceDomain,
@@ -266,18 +267,16 @@ export async function createPressroom(options: PressroomOptions) {
       ? {}
       : { unsubscribeMailbox: `${UNSUBSCRIBE_LOCAL_PART}@${config.mail.bounceDomain}` }),
   };
-  const sends: SendsService | undefined =
-    newsletterTransport &&
-    new SendsService({
-      db,
-      clock,
-      logger,
-      jobs,
-      posts,
-      settings,
-      transport: newsletterTransport,
-      config: sendsConfig,
-    });
+  const sends: SendsService = new SendsService({
+    db,
+    clock,
+    logger,
+    jobs,
+    posts,
+    settings,
+    transports: emailSettings,
+    config: sendsConfig,
+  });
 
   const media = new MediaService({
     dataDir: config.dataDir,
@@ -326,18 +325,14 @@ export async function createPressroom(options: PressroomOptions) {
   app.route('/api/admin/tags', createTagsApi({ tags, staff }));
   app.route('/api/admin/images', createMediaApi({ media, staff }));
   app.route('/api/admin/settings', createSettingsApi({ settings, staff }));
+  app.route('/api/admin/email', createEmailSettingsApi({ staff, emailSettings }));
   app.route('/api/admin/jobs', createJobsApi({ jobs, staff }));
   app.route(
     '/api/admin/sends',
     createSendsApi({
       staff,
       sends,
-      testEmail: newsletterTransport && {
-        posts,
-        settings,
-        transport: newsletterTransport,
-        config: sendsConfig,
-      },
+      testEmail: { posts, settings, transports: emailSettings, config: sendsConfig },
       preview: { posts, settings, config: { publicUrl: config.publicUrl } },
     }),
   );
@@ -401,7 +396,7 @@ export async function createPressroom(options: PressroomOptions) {
       ],
     });
     registerPaymentJobs(worker, payments);
-    if (sends) registerEmailSendJobs(worker, sends);
+    registerEmailSendJobs(worker, sends);
     return worker;
   };
 
@@ -451,6 +446,7 @@ export async function createPressroom(options: PressroomOptions) {
       membersAdmin: membersAdmin.service,
       feedback: feedback.service,
       sends,
+      emailSettings,
     },
     /** The SMTP listener for bounces (serve starts it when PRESSROOM_BOUNCE_PORT is set). */
     startBounceListener: feedback.startBounceListener,
@@ -476,7 +472,7 @@ export async function createPressroom(options: PressroomOptions) {
       await members.service.settled();
       await passwordResets.settled();
       await mailer.close();
-      await newsletterTransport?.close();
+      await emailSettings.close();
       await database.destroy();
     },
   };

@@ -78,7 +78,9 @@ const envSchema = z.object({
     .optional(),
   PRESSROOM_INBOUND_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
   PRESSROOM_NEWSLETTER_TRANSPORT: z
-    .enum(['smtp', 'postmark'], { message: 'must be smtp or postmark' })
+    // `settings`: newsletters go by what staff set in the admin, even where SMTP_URL is set
+    // for sign-in links and receipts.
+    .enum(['smtp', 'postmark', 'settings'], { message: 'must be smtp, postmark or settings' })
     .optional(),
   PRESSROOM_SMTP_CONNECTIONS: integer(1, 50).default(5),
   /** Newsletter messages per second, all workers together; unset: as fast as the transport. */
@@ -172,8 +174,16 @@ export interface Config {
     readonly bounceDomain: string;
     /** Shared secret of the HTTP bounce and provider-webhook endpoints; unset: they answer 401. */
     readonly inboundSecret: string | undefined;
-    /** Unset when neither SMTP_URL nor POSTMARK_SERVER_TOKEN is: no newsletter can be sent. */
+    /**
+     * The environment's newsletter transport; unset when neither SMTP_URL nor
+     * POSTMARK_SERVER_TOKEN is (or PRESSROOM_NEWSLETTER_TRANSPORT is `settings`): then the
+     * one staff set in the admin, if any, carries newsletters.
+     */
     readonly newsletter: NewsletterTransportConfig | undefined;
+    /** The environment's DKIM key; when unset, one stored in the admin may sign. */
+    readonly dkim: DkimConfig | undefined;
+    /** Postmark's API base URL (a local fake in tests); unset: Postmark's own. */
+    readonly postmarkApiBase: string | undefined;
     /** Newsletter messages per second across every worker; unset: no limit. */
     readonly sendRate: number | undefined;
   };
@@ -232,6 +242,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bounceDomain: e.PRESSROOM_BOUNCE_DOMAIN ?? bounceDomainOf(publicUrl),
       inboundSecret: e.PRESSROOM_INBOUND_SECRET,
       newsletter: newsletterTransportOf(e),
+      dkim: dkimOf(e),
+      postmarkApiBase: e.POSTMARK_API_BASE?.replace(/\/+$/, ''),
       sendRate: e.PRESSROOM_SEND_RATE,
     }),
   });
@@ -248,6 +260,7 @@ function newsletterTransportOf(e: Env): NewsletterTransportConfig | undefined {
   const kind =
     e.PRESSROOM_NEWSLETTER_TRANSPORT ??
     (e.POSTMARK_SERVER_TOKEN ? 'postmark' : e.SMTP_URL ? 'smtp' : undefined);
+  if (kind === 'settings') return undefined;
   if (kind === 'postmark') {
     if (!e.POSTMARK_SERVER_TOKEN) {
       throw new ConfigError(

@@ -100,6 +100,7 @@ export class TestClient {
   post = (path: string, body?: unknown, headers?: Record<string, string>) =>
     this.request('POST', path, body, headers);
   patch = (path: string, body?: unknown) => this.request('PATCH', path, body);
+  put = (path: string, body?: unknown) => this.request('PUT', path, body);
   delete = (path: string) => this.request('DELETE', path);
 
   async json<T = Record<string, unknown>>(res: Response | Promise<Response>): Promise<T> {

@@ -6,12 +6,16 @@ export {
   SendsService,
   SEND_BATCH_JOB,
   SEND_POST_JOB,
+  SEND_STATUSES,
   START_SEND_JOB,
   type CreateSendInput,
   type EmailPostSource,
   type EmailPostsPort,
   type SendsConfig,
   type SendsServiceDeps,
+  type SendPage,
+  type SendStatus,
+  type SendSummary,
 } from './sends.service.js';
 export { buildProgress, type SendCounters, type SendProgress } from './sends.progress.js';
 export { parseSegment, type Segment } from './sends.segment.js';

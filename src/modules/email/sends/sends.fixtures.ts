@@ -9,7 +9,12 @@ import { PostsService } from '../../posts/index.js';
 import { SettingsService } from '../../settings/index.js';
 import { StaffService } from '../../staff/index.js';
 import { TagsService } from '../../tags/index.js';
-import type { EmailTransport, OutgoingBulkMessage, SendResult } from '../transport/index.js';
+import {
+  fixedTransport,
+  type EmailTransport,
+  type OutgoingBulkMessage,
+  type SendResult,
+} from '../transport/index.js';
 import { registerEmailSendJobs, SendsService, type SendsConfig } from './index.js';
 
 /** Rows written straight into the tables a send reads, so tests control every column. */
@@ -195,7 +200,7 @@ export function sendsHarness(
     jobs,
     posts,
     settings,
-    transport,
+    transports: fixedTransport(transport),
     config: { ...testConfig, ...config },
   });
   /** A worker running the send jobs, with this harness's service or another one's. */

@@ -539,3 +539,119 @@ export async function finishIfDone(db: Db, sendId: string, now: string): Promise
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** A send as the admin lists it: its counters, with the post's title and newsletter's name. */
+export type SendListRow = Pick<
+  SendRecord,
+  | 'id'
+  | 'post_id'
+  | 'newsletter_id'
+  | 'segment'
+  | 'status'
+  | 'subject'
+  | 'scheduled_at'
+  | 'started_at'
+  | 'finished_at'
+  | 'total'
+  | 'sent'
+  | 'failed'
+  | 'suppressed'
+  | 'resent'
+  | 'bounced'
+  | 'complained'
+  | 'unsubscribed'
+  | 'last_error'
+  | 'created_at'
+> & { post_title: string | null; newsletter_name: string | null };
+
+function sendListQuery(db: Db) {
+  // Left joins: a send outlives its post or newsletter (their ids are set to null).
+  return db
+    .selectFrom('email_sends as s')
+    .leftJoin('posts as p', 'p.id', 's.post_id')
+    .leftJoin('newsletters as n', 'n.id', 's.newsletter_id')
+    .select([
+      's.id',
+      's.post_id',
+      's.newsletter_id',
+      's.segment',
+      's.status',
+      's.subject',
+      's.scheduled_at',
+      's.started_at',
+      's.finished_at',
+      's.total',
+      's.sent',
+      's.failed',
+      's.suppressed',
+      's.resent',
+      's.bounced',
+      's.complained',
+      's.unsubscribed',
+      's.last_error',
+      's.created_at',
+      'p.title as post_title',
+      'n.name as newsletter_name',
+    ]);
+}
+
+/** Sends newest first (ties broken by id, so pages never overlap), optionally of one status. */
+export async function listSends(
+  db: Db,
+  filter: { status?: string; limit: number; offset: number },
+): Promise<{ rows: SendListRow[]; total: number }> {
+  let count = db.selectFrom('email_sends').select((eb) => eb.fn.countAll<number>().as('n'));
+  let rows = sendListQuery(db);
+  if (filter.status !== undefined) {
+    count = count.where('status', '=', filter.status);
+    rows = rows.where('s.status', '=', filter.status);
+  }
+  const [found, counted] = await Promise.all([
+    rows
+      .orderBy('s.created_at', 'desc')
+      .orderBy('s.id', 'desc')
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute(),
+    count.executeTakeFirstOrThrow(),
+  ]);
+  return { rows: found, total: Number(counted.n) };
+}
+
+export const findSendListRow = (db: Db, id: string): Promise<SendListRow | undefined> =>
+  sendListQuery(db).where('s.id', '=', id).executeTakeFirst();
+
+export async function tierNames(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('tiers').select(['id', 'name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** A recipient the transport refused for good, or gave up on after every attempt. */
+export type FailedRecipient = Pick<
+  Selectable<EmailSendRecipientRow>,
+  'member_id' | 'email' | 'name' | 'attempts' | 'last_error'
+>;
+
+/** A send's failed recipients by address, paged. */
+export async function listFailedRecipients(
+  db: Db,
+  sendId: string,
+  page: { limit: number; offset: number },
+): Promise<{ rows: FailedRecipient[]; total: number }> {
+  const failed = db
+    .selectFrom('email_send_recipients')
+    .where('send_id', '=', sendId)
+    .where('state', '=', 'failed');
+  const [rows, counted] = await Promise.all([
+    failed
+      .select(['member_id', 'email', 'name', 'attempts', 'last_error'])
+      .orderBy('email')
+      .orderBy('member_id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    failed.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(counted.n) };
+}

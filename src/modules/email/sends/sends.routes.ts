@@ -9,7 +9,7 @@ import {
   type AdminEnv,
   type StaffService,
 } from '../../staff/index.js';
-import { createSendSchema, type SendsService } from './sends.service.js';
+import { createSendSchema, SEND_STATUSES, type SendsService } from './sends.service.js';
 import { previewEmail, type PreviewDeps } from './email-preview.js';
 import { sendTestEmail, type TestEmailDeps } from './test-email.js';
 
@@ -29,6 +29,20 @@ const audienceQuery = z.object({
   newsletter_id: z.string().min(1, 'is required'),
   segment: z.string().default('all'),
 });
+
+const paging = {
+  page: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+};
+
+const listQuery = z.object({
+  status: z
+    .enum(SEND_STATUSES, { message: `must be one of ${SEND_STATUSES.join(', ')}` })
+    .optional(),
+  ...paging,
+});
+
+const failuresQuery = z.object(paging);
 
 const testEmailBody = z.strictObject({
   post_id: z.string().min(1, 'is required'),
@@ -80,6 +94,7 @@ export function createSendsApi(deps: SendsApiDeps) {
 
   api.post('/', async (c) => {
     const body = await readJson(c, createSendBody);
+    await sends().requireTransport();
     const send = await sends().createSend({
       postId: body.post_id,
       newsletterId: body.newsletter_id,
@@ -90,9 +105,24 @@ export function createSendsApi(deps: SendsApiDeps) {
     return c.json({ send }, 201);
   });
 
-  api.get('/:id', async (c) => {
-    const id = c.req.param('id');
-    return c.json({ send: { id, ...(await sends().progress(id)) } });
+  api.get('/', async (c) => {
+    const q = readQuery(c, listQuery);
+    const page = await sends().list(q);
+    return c.json({
+      sends: page.items,
+      meta: { page: page.page, limit: page.limit, pages: page.pages, total: page.total },
+    });
+  });
+
+  api.get('/:id', async (c) => c.json({ send: await sends().summary(c.req.param('id')) }));
+
+  api.get('/:id/failures', async (c) => {
+    const q = readQuery(c, failuresQuery);
+    const page = await sends().failures(c.req.param('id'), q);
+    return c.json({
+      failures: page.items,
+      meta: { page: page.page, limit: page.limit, pages: page.pages, total: page.total },
+    });
   });
 
   for (const action of ['pause', 'resume', 'cancel'] as const) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../../../platform/clock.js';
 import type { Db } from '../../../platform/db/index.js';
-import { AppError, badRequest, notFound } from '../../../platform/errors.js';
+import { AppError, badRequest, conflict, notFound } from '../../../platform/errors.js';
 import type { JobQueue, JobWorker } from '../../../platform/jobs/index.js';
 import type { Logger } from '../../../platform/logger.js';
 import type { ReaderLevel } from '../../members/access.js';
@@ -12,13 +12,13 @@ import { listUnsubscribeHeaders, signUnsubscribe, verpAddress } from '../deliver
 import { personalize, renderPostEmail, type FrozenEmail } from '../render/index.js';
 import {
   TransportError,
-  type EmailTransport,
   type OutgoingBulkMessage,
   type SendResult,
+  type TransportSource,
 } from '../transport/index.js';
 import * as repo from './sends.repository.js';
 import { buildProgress, type SendProgress } from './sends.progress.js';
-import { parseSegment, tierOf } from './sends.segment.js';
+import { parseSegment, tierOf, type Segment } from './sends.segment.js';
 import { SendPace } from './send-pace.js';
 
 export const START_SEND_JOB = 'email.start-send';
@@ -86,7 +86,8 @@ export interface SendsServiceDeps {
   jobs: JobQueue;
   posts: EmailPostsPort;
   settings: { get(): Promise<Pick<SiteSettings, 'title' | 'accent_color' | 'logo' | 'locale'>> };
-  transport: EmailTransport;
+  /** The newsletter transport of the moment: fixed, or from settings staff may change. */
+  transports: TransportSource;
   config: SendsConfig;
   /** How the send rate waits; tests on a manual clock replace it. */
   sleep?: (ms: number) => Promise<void>;
@@ -125,6 +126,60 @@ const EXTRA_JOB_ATTEMPTS = 5;
 
 type FrozenEmails = Record<string, FrozenEmail>;
 
+/** Every status a send can have (see CONTEXT.md). */
+export const SEND_STATUSES = [
+  'scheduled',
+  'sending',
+  'paused',
+  'cancelled',
+  'sent',
+  'failed',
+] as const;
+export type SendStatus = (typeof SEND_STATUSES)[number];
+
+/** A send as the admin lists and shows it: what went where, and where it stands. */
+export interface SendSummary extends SendProgress {
+  id: string;
+  /** Null once the post (or newsletter) is deleted; the send stays, as a record. */
+  post_id: string | null;
+  post_title: string | null;
+  newsletter_id: string | null;
+  newsletter_name: string | null;
+  segment: string;
+  /** The tier's name when the segment is `tier:<id>` and the tier still exists. */
+  tier_name: string | null;
+  subject: string;
+  scheduled_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  created_at: string;
+  /** Why a `failed` send stopped. */
+  last_error: string | null;
+}
+
+export interface SendPage<T> {
+  items: T[];
+  total: number;
+  page: number;
+  limit: number;
+  pages: number;
+}
+
+const pageOf = <T>(items: T[], total: number, page: number, limit: number): SendPage<T> => ({
+  items,
+  total,
+  page,
+  limit,
+  pages: Math.max(1, Math.ceil(total / limit)),
+});
+
+export const NO_TRANSPORT =
+  'No newsletter transport is configured: choose one in Settings → Email, or set SMTP_URL (an SMTP relay) or POSTMARK_SERVER_TOKEN';
+
+function throwing(error: Error): never {
+  throw error;
+}
+
 export class SendsService {
   private readonly batchSize: number;
   private readonly snapshotChunk: number;
@@ -149,7 +204,8 @@ export class SendsService {
         : new SendPace({
             db: deps.db,
             clock: deps.clock,
-            transport: deps.transport.name,
+            // One pace for newsletter mail whichever transport carries it this minute.
+            transport: 'newsletter',
             rate: config.rate,
             ...(deps.sleep ? { sleep: deps.sleep } : {}),
           });
@@ -211,6 +267,12 @@ export class SendsService {
   }
 
   /** Whether a post could be emailed to this newsletter and segment; throws a 400 if not. */
+  /** Refuses, saying what to set up, when there is no newsletter transport to send through. */
+  async requireTransport(field?: string): Promise<void> {
+    if (await this.deps.transports.current()) return;
+    throw field ? badRequest(NO_TRANSPORT, field) : conflict(NO_TRANSPORT);
+  }
+
   async checkTarget(target: { newsletterId: string; segment: string }): Promise<void> {
     const segment = parseSegment(target.segment, 'email_segment');
     if (!(await repo.findNewsletter(this.deps.db, target.newsletterId))) {
@@ -383,9 +445,11 @@ export class SendsService {
    */
   async sendBatch(payload: unknown, signal?: AbortSignal): Promise<void> {
     const { sendId, batch } = batchPayload.parse(payload);
-    const { db, transport } = this.deps;
+    const { db } = this.deps;
     const send = await repo.findSend(db, sendId);
     if (!send || send.status !== 'sending') return;
+    // None configured (or taken away mid-send): the job retries with backoff until there is.
+    const first = (await this.deps.transports.current()) ?? throwing(new Error(NO_TRANSPORT));
     const newsletter =
       send.newsletter_id === null ? undefined : await repo.findNewsletter(db, send.newsletter_id);
     if (!newsletter || send.frozen === null) {
@@ -408,13 +472,15 @@ export class SendsService {
 
     const recipients = await repo.batchRecipients(db, sendId, batch);
     let retrying = 0;
-    const step = this.pace?.chunkLimit(transport.maxBatch) ?? transport.maxBatch;
+    const step = this.pace?.chunkLimit(first.maxBatch) ?? first.maxBatch;
     for (let i = 0; i < recipients.length; i += step) {
       const candidates = recipients.slice(i, i + step);
       await this.pace?.take(candidates.length);
       // The job's lease was lost (this process stalled): another worker has the batch now.
       signal?.throwIfAborted();
       if ((await repo.sendStatus(db, sendId)) !== 'sending') return;
+      // Asked again for each chunk: staff may change the transport during a long send.
+      const transport = (await this.deps.transports.current()) ?? throwing(new Error(NO_TRANSPORT));
       // Committed before the transport sees them: after a crash, `sending` tells which
       // copies may have gone out. Handing such a copy over again is counted as a resend
       // then and there, so a recipient caught in two crashes in a row counts twice.
@@ -627,6 +693,67 @@ export class SendsService {
     const send = await repo.findSend(this.deps.db, sendId);
     if (!send) throw notFound('Send');
     return buildProgress(send, this.deps.clock.now());
+  }
+
+  /** Sends newest first, optionally of one status, a page at a time. */
+  async list(filter: {
+    status?: SendStatus;
+    page: number;
+    limit: number;
+  }): Promise<SendPage<SendSummary>> {
+    const { rows, total } = await repo.listSends(this.deps.db, {
+      ...(filter.status === undefined ? {} : { status: filter.status }),
+      limit: filter.limit,
+      offset: (filter.page - 1) * filter.limit,
+    });
+    return pageOf(await this.summaries(rows), total, filter.page, filter.limit);
+  }
+
+  /** One send with its post, newsletter and progress: what the send's page shows. */
+  async summary(sendId: string): Promise<SendSummary> {
+    const row = await repo.findSendListRow(this.deps.db, sendId);
+    if (!row) throw notFound('Send');
+    const [summary] = await this.summaries([row]);
+    return summary!;
+  }
+
+  /** The recipients a send failed to reach (address and last error), by address. */
+  async failures(
+    sendId: string,
+    page: { page: number; limit: number },
+  ): Promise<SendPage<repo.FailedRecipient>> {
+    await this.statusOf(sendId);
+    const { rows, total } = await repo.listFailedRecipients(this.deps.db, sendId, {
+      limit: page.limit,
+      offset: (page.page - 1) * page.limit,
+    });
+    return pageOf(rows, total, page.page, page.limit);
+  }
+
+  private async summaries(rows: repo.SendListRow[]): Promise<SendSummary[]> {
+    const tiers = await repo.tierNames(this.deps.db, [
+      ...new Set(rows.map((r) => tierOf(r.segment as Segment)).filter((t) => t !== null)),
+    ]);
+    const now = this.deps.clock.now();
+    return rows.map((r) => {
+      const tier = tierOf(r.segment as Segment);
+      return {
+        id: r.id,
+        post_id: r.post_id,
+        post_title: r.post_title,
+        newsletter_id: r.newsletter_id,
+        newsletter_name: r.newsletter_name,
+        segment: r.segment,
+        tier_name: tier === null ? null : (tiers.get(tier) ?? null),
+        subject: r.subject,
+        scheduled_at: r.scheduled_at,
+        started_at: r.started_at,
+        finished_at: r.finished_at,
+        created_at: r.created_at,
+        last_error: r.last_error,
+        ...buildProgress(r, now),
+      };
+    });
   }
 
   private async statusOf(sendId: string): Promise<string> {

@@ -1,12 +1,12 @@
 import { AppError, conflict } from '../../../platform/errors.js';
 import { verpAddress } from '../delivery/index.js';
 import { personalize, renderPostEmail } from '../render/index.js';
-import { TransportError, type EmailTransport } from '../transport/index.js';
-import { subjectOf, type SendsServiceDeps } from './sends.service.js';
+import { TransportError, type TransportSource } from '../transport/index.js';
+import { NO_TRANSPORT, subjectOf, type SendsServiceDeps } from './sends.service.js';
 
 /** What a test email needs: the send's own post source, settings, transport and config. */
 export type TestEmailDeps = Pick<SendsServiceDeps, 'posts' | 'settings' | 'config'> & {
-  transport: EmailTransport;
+  transports: TransportSource;
 };
 
 /** The name a test email greets, where a member's name would go. */
@@ -23,6 +23,8 @@ export async function sendTestEmail(
   input: { postId: string; to: string },
 ): Promise<void> {
   const { config } = deps;
+  const transport = await deps.transports.current();
+  if (!transport) throw conflict(NO_TRANSPORT);
   const site = config.publicUrl.trim().replace(/\/+$/, '');
   const [post, settings] = await Promise.all([deps.posts.get(input.postId), deps.settings.get()]);
   const frozen = renderPostEmail({
@@ -41,7 +43,7 @@ export async function sendTestEmail(
     unsubscribeUrl: `${site}/unsubscribe`,
     manageUrl: `${site}/account`,
   });
-  const [result] = await deps.transport
+  const [result] = await transport
     .send([
       {
         to: input.to,

@@ -1,9 +1,11 @@
 export {
+  fixedTransport,
   TransportError,
   type EmailTransport,
   type OutgoingBulkMessage,
   type SendResult,
   type TransportFailure,
+  type TransportSource,
 } from './transport.js';
 export {
   classifySmtpError,

@@ -10,7 +10,17 @@ import {
 
 export type SmtpConnection =
   | { /** smtp://user:pass@host:587 or smtps://user:pass@host:465 */ url: string }
-  | { host: string; port: number; secure?: boolean; auth?: { user: string; pass: string } };
+  | {
+      host: string;
+      port: number;
+      /** TLS from the first byte (port 465). */
+      secure?: boolean;
+      /** Plain connection that must upgrade with STARTTLS (port 587). */
+      requireTLS?: boolean;
+      /** Never upgrade, even if the server offers STARTTLS (a relay on the same machine). */
+      ignoreTLS?: boolean;
+      auth?: { user: string; pass: string };
+    };
 
 export interface DkimSigning {
   domainName: string;

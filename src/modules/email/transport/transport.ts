@@ -39,6 +39,20 @@ export interface EmailTransport {
   close(): Promise<void>;
 }
 
+/**
+ * Where the newsletter transport comes from. Staff may change it in the admin while sends run,
+ * so it is asked for at each use rather than held.
+ */
+export interface TransportSource {
+  /** The transport to use now; undefined when none is configured. */
+  current(): Promise<EmailTransport | undefined>;
+}
+
+/** A source that always gives the same transport (the environment's, or a test's). */
+export function fixedTransport(transport: EmailTransport | undefined): TransportSource {
+  return { current: () => Promise.resolve(transport) };
+}
+
 export type TransportFailure = 'auth' | 'unreachable' | 'config' | 'protocol';
 
 /**
