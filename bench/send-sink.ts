@@ -1,7 +1,7 @@
 /**
- * Child process of bench/send.ts: an SMTP server on 127.0.0.1 that accepts every message and
- * throws it away (the DATA stream is drained, never parsed). It runs apart from the benchmark
- * so that its CPU time does not compete inside the measured process.
+ * Child process of bench/send-part.ts: an SMTP server on 127.0.0.1 that accepts every message
+ * and throws it away (the DATA stream is drained, never parsed). It runs apart from the
+ * benchmark so that its CPU time does not compete inside the measured process.
  *
  *   parent → child: { type: 'stats' } | { type: 'shutdown' }
  *   child → parent: { type: 'ready', port } | { type: 'stats', received, bytes, cpu }
