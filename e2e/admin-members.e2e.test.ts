@@ -8,28 +8,18 @@
  *
  * The admin is built first when its build is missing or stale (as `npm start` does).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
+import type { BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/cli/serve.js';
-import { loadConfig } from '../src/platform/config.js';
+import type { RunningServer } from '../src/cli/serve.js';
 import {
-  chromiumAvailable,
-  launchChromium,
-  NAV_TIMEOUT,
-  SCREENSHOTS,
-  TEST_TIMEOUT,
-  watchForProblems,
-} from './support/browser.js';
-import { freePort } from './support/net.js';
-
-const OWNER = { name: 'Olga Owner', email: 'olga@example.com', password: 'a long password 123' };
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+  ADMIN_OWNER as OWNER,
+  startAdminBrowserRig,
+  type AdminBrowserRig,
+} from './support/admin.js';
+import { chromiumAvailable, SCREENSHOTS, TEST_TIMEOUT } from './support/browser.js';
 
 /** Lines of the file (the header is line 1) that cannot become members, and why. */
 const BAD_ROWS = new Map([
@@ -64,12 +54,11 @@ function localDate(d: Date): string {
 const haveChromium = chromiumAvailable('the admin members browser tests');
 
 describe.skipIf(!haveChromium)('the members screens of the admin in Chromium', () => {
-  let dataDir: string;
+  let rig: AdminBrowserRig;
   let server: RunningServer;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
   const csv = membersCsv();
 
   async function expectNoProblems(): Promise<void> {
@@ -95,44 +84,13 @@ describe.skipIf(!haveChromium)('the members screens of the admin in Chromium', (
   };
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/build-admin.mjs', '--if-stale'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    dataDir = mkdtempSync(path.join(tmpdir(), 'pressroom-e2e-admin-members-'));
-    const port = await freePort();
-    server = await startServer(
-      loadConfig({
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PRESSROOM_URL: `http://127.0.0.1:${port}`,
-        PRESSROOM_DATA_DIR: dataDir,
-        PRESSROOM_MAIL_FROM: 'The Ledger <news@pressroom.test>',
-        LOG_LEVEL: 'silent',
-      }),
-      { worker: false },
-    );
-    await server.pressroom.services.staff.createOwner(OWNER);
+    rig = await startAdminBrowserRig({ name: 'admin-members' });
+    ({ server, context, page, problems } = rig);
     await server.pressroom.services.newsletters.ensureDefault();
-
-    browser = await launchChromium();
-    context = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width: 1280, height: 900 },
-      acceptDownloads: true,
-    });
-    context.setDefaultTimeout(NAV_TIMEOUT);
-    page = await context.newPage();
-    watchForProblems(page, problems);
   });
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close();
-    await server?.shutdown(1000);
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   it(
