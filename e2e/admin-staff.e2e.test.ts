@@ -9,48 +9,41 @@
  *
  * The admin is built first when its build is missing or stale (as `npm start` does).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/cli/serve.js';
-import { loadConfig } from '../src/platform/config.js';
-import { startSmtpSink, type ReceivedMail } from '../test/support/smtp-sink.js';
+import type { RunningServer } from '../src/cli/serve.js';
+import type { ReceivedMail } from '../test/support/smtp-sink.js';
+import {
+  ADMIN_OWNER as OWNER,
+  startAdminBrowserRig,
+  type AdminBrowserRig,
+} from './support/admin.js';
 import {
   chromiumAvailable,
-  launchChromium,
   NAV_TIMEOUT,
   SCREENSHOTS,
   TEST_TIMEOUT,
   watchForProblems,
 } from './support/browser.js';
-import { freePort } from './support/net.js';
-
-const OWNER = { name: 'Olga Owner', email: 'olga@example.com', password: 'a long password 123' };
 const INVITEE = {
   name: 'Ed Itor',
   email: 'ed@example.com',
   password: 'eds first passphrase',
   newPassword: 'eds second passphrase',
 };
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const haveChromium = chromiumAvailable('the staff browser tests');
 
 describe.skipIf(!haveChromium)('staff accounts in Chromium', () => {
-  let dataDir: string;
-  let sink: Awaited<ReturnType<typeof startSmtpSink>>;
+  let rig: AdminBrowserRig;
+  let sink: AdminBrowserRig['sink'];
   let server: RunningServer;
-  let browser: Browser;
   /** The owner's browser and the invitee's: separate cookies, as on two machines. */
-  let ownerContext: BrowserContext;
   let inviteeContext: BrowserContext;
   let owner: Page;
   let invitee: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
   async function expectNoProblems(): Promise<void> {
     await Promise.all([owner, invitee].map((p) => p.waitForLoadState('networkidle')));
@@ -81,52 +74,20 @@ describe.skipIf(!haveChromium)('staff accounts in Chromium', () => {
     (await server.pressroom.services.staff.list()).find((s) => s.email === email)?.role;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/build-admin.mjs', '--if-stale'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    dataDir = mkdtempSync(path.join(tmpdir(), 'pressroom-e2e-staff-'));
-    sink = await startSmtpSink();
-    const port = await freePort();
-    server = await startServer(
-      loadConfig({
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PRESSROOM_URL: `http://127.0.0.1:${port}`,
-        PRESSROOM_DATA_DIR: dataDir,
-        SMTP_URL: sink.url,
-        PRESSROOM_MAIL_FROM: 'The Ledger <news@pressroom.test>',
-        LOG_LEVEL: 'silent',
-      }),
-      { worker: false },
-    );
-    await server.pressroom.services.staff.createOwner(OWNER);
-
-    browser = await launchChromium();
-    ownerContext = await browser.newContext({
+    rig = await startAdminBrowserRig({ name: 'staff' });
+    ({ server, sink, problems, page: owner } = rig);
+    inviteeContext = await rig.browser.newContext({
       baseURL: server.url,
       viewport: { width: 1280, height: 900 },
     });
-    inviteeContext = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width: 1280, height: 900 },
-    });
-    for (const context of [ownerContext, inviteeContext]) context.setDefaultTimeout(NAV_TIMEOUT);
-    owner = await ownerContext.newPage();
+    inviteeContext.setDefaultTimeout(NAV_TIMEOUT);
     invitee = await inviteeContext.newPage();
-    watchForProblems(owner, problems);
     watchForProblems(invitee, problems);
   });
 
   afterAll(async () => {
-    await ownerContext?.close().catch(() => undefined);
     await inviteeContext?.close().catch(() => undefined);
-    await browser?.close();
-    await server?.shutdown(1000);
-    await sink?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   it(
