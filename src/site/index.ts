@@ -11,3 +11,4 @@ export {
 } from './page-cache.js';
 export { loadSiteAssets, type SiteAssets } from './site-assets.js';
 export { renderErrorPage, siteErrorRenderer } from './site.errors.js';
+export { createPostPreviewRenderer } from './views/preview.js';

@@ -1,6 +1,12 @@
 import type { Editor } from '@tiptap/core';
 import { useEditorState } from '@tiptap/react';
-import { insertFootnote, insertHtmlCard, insertPaywall } from './commands.js';
+import {
+  insertBookmark,
+  insertFootnote,
+  insertHtmlCard,
+  insertPaywall,
+  isHttpUrl,
+} from './commands.js';
 
 interface Props {
   editor: Editor;
@@ -45,6 +51,16 @@ export function Toolbar({ editor, onImage }: Props) {
     if (href.trim() === '') chain().extendMarkRange('link').unsetLink().run();
     else chain().extendMarkRange('link').setLink({ href: href.trim() }).run();
   };
+  const addBookmark = () => {
+    let url = window.prompt('Address of the page to bookmark', 'https://');
+    while (url !== null && !isHttpUrl(url.trim())) {
+      url = window.prompt(
+        'A bookmark needs a full address starting with http:// or https://',
+        url.trim(),
+      );
+    }
+    if (url !== null) insertBookmark(editor, url.trim());
+  };
   return (
     <div className="pr-toolbar" role="toolbar" aria-label="Formatting">
       {button('Bold', active.bold, () => chain().toggleBold().run(), 'B')}
@@ -62,6 +78,7 @@ export function Toolbar({ editor, onImage }: Props) {
       <span className="pr-toolbar-gap" />
       {button('Image', undefined, onImage, 'Image')}
       {button('Footnote', undefined, () => insertFootnote(editor), 'Footnote')}
+      {button('Bookmark card', undefined, addBookmark, 'Bookmark')}
       {button('HTML card', undefined, () => insertHtmlCard(editor), 'HTML')}
       {button('Paywall: free preview ends here', undefined, () => insertPaywall(editor), 'Paywall')}
     </div>

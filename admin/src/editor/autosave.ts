@@ -179,23 +179,60 @@ export function useAutosave(options: {
   };
 }
 
+/** How often an open editor tells the other tabs it is still there. */
+const HEARTBEAT_MS = 5_000;
+/**
+ * Silent this long, a tab is taken to be gone (killed, crashed, or closed without its
+ * goodbye). Generous, because browsers slow the timers of background tabs.
+ */
+const GONE_AFTER_MS = 75_000;
+
+type TabMessage = { kind: 'open' | 'here' | 'closed'; from: string };
+
 /**
  * Warns when the same post is open in another tab of this browser: two editors saving over
- * each other would lose one's work.
+ * each other would lose one's work. Each tab says when it opens and when it is left (on
+ * `pagehide` too: closing a tab runs no React cleanup), and keeps saying it is still there,
+ * so a tab that vanished without a word stops counting after a while.
  */
 export function useOtherTabWarning(postId: string): boolean {
   const [other, setOther] = useState(false);
   useEffect(() => {
     if (typeof BroadcastChannel === 'undefined') return;
     const channel = new BroadcastChannel(`pressroom-post-${postId}`);
-    channel.onmessage = (e: MessageEvent<string>) => {
-      if (e.data === 'open') channel.postMessage('here');
-      if (e.data === 'open' || e.data === 'here') setOther(true);
-      if (e.data === 'closed') setOther(false);
+    const me = Math.random().toString(36).slice(2);
+    /** The other tabs on this post, by id, and when each was last heard from. */
+    const others = new Map<string, number>();
+    const say = (kind: TabMessage['kind']) => channel.postMessage({ kind, from: me });
+    const forgetSilent = () => {
+      const now = Date.now();
+      for (const [id, at] of others) if (now - at > GONE_AFTER_MS) others.delete(id);
+      setOther(others.size > 0);
     };
-    channel.postMessage('open');
+    channel.onmessage = (e: MessageEvent<TabMessage>) => {
+      const { kind, from } = e.data;
+      if (kind === 'closed') others.delete(from);
+      else others.set(from, Date.now());
+      if (kind === 'open') say('here');
+      forgetSilent();
+    };
+    say('open');
+    const heartbeat = window.setInterval(() => {
+      say('here');
+      forgetSilent();
+    }, HEARTBEAT_MS);
+    const leave = () => say('closed');
+    // Back from the back-forward cache: the others were told this tab closed.
+    const back = (e: PageTransitionEvent) => {
+      if (e.persisted) say('open');
+    };
+    window.addEventListener('pagehide', leave);
+    window.addEventListener('pageshow', back);
     return () => {
-      channel.postMessage('closed');
+      window.clearInterval(heartbeat);
+      window.removeEventListener('pagehide', leave);
+      window.removeEventListener('pageshow', back);
+      leave();
       channel.close();
     };
   }, [postId]);

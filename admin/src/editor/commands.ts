@@ -51,6 +51,28 @@ export function insertHtmlCard(editor: Editor): void {
     .run();
 }
 
+/** Absolute http(s) only, as the server requires of a bookmark's address. */
+export function isHttpUrl(value: string): boolean {
+  if (!/^https?:\/\/\S+$/i.test(value)) return false;
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** Inserts a bookmark card for `url`; the writer fills in its title and the rest on the card. */
+export function insertBookmark(editor: Editor, url: string): void {
+  editor
+    .chain()
+    .focus()
+    .insertContent({
+      type: 'bookmark',
+      attrs: { url, title: null, description: null, image: null },
+    })
+    .run();
+}
+
 export function insertImage(editor: Editor, image: { src: string; alt: string }): void {
   editor.chain().focus().setImage({ src: image.src, alt: image.alt }).run();
 }

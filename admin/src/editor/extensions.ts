@@ -4,6 +4,7 @@ import Image from '@tiptap/extension-image';
 import { Placeholder } from '@tiptap/extensions';
 import { ReactNodeViewRenderer } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
+import { BookmarkView } from './BookmarkView.js';
 import { HtmlCardView } from './HtmlCardView.js';
 
 /**
@@ -48,6 +49,50 @@ export const HtmlCard = Node.create({
     { 'data-type': 'html-card', 'data-html': String(node.attrs.html ?? '') },
   ],
   addNodeView: () => ReactNodeViewRenderer(HtmlCardView),
+});
+
+/**
+ * A link to another page shown as a card: its address, and the title, description and image
+ * the writer gives it. The site renders it (web and email) from these four attributes.
+ */
+export const Bookmark = Node.create({
+  name: 'bookmark',
+  group: 'block',
+  atom: true,
+  selectable: true,
+  draggable: true,
+  addAttributes: () => ({
+    url: { default: '' },
+    title: { default: null },
+    description: { default: null },
+    image: { default: null },
+  }),
+  parseHTML: () => [
+    {
+      tag: 'figure[data-type="bookmark"]',
+      getAttrs: (el) => {
+        const e = el as HTMLElement;
+        return {
+          url: e.getAttribute('data-url') ?? '',
+          title: e.getAttribute('data-title'),
+          description: e.getAttribute('data-description'),
+          image: e.getAttribute('data-image'),
+        };
+      },
+    },
+  ],
+  renderHTML: ({ node }) => {
+    const attrs: Record<string, string> = {
+      'data-type': 'bookmark',
+      'data-url': String(node.attrs.url ?? ''),
+    };
+    for (const name of ['title', 'description', 'image']) {
+      const value: unknown = node.attrs[name];
+      if (typeof value === 'string' && value !== '') attrs[`data-${name}`] = value;
+    }
+    return ['figure', attrs];
+  },
+  addNodeView: () => ReactNodeViewRenderer(BookmarkView),
 });
 
 /** A numbered marker in the text pointing at a note in the footnotes section. */
@@ -109,6 +154,7 @@ export function editorExtensions(options: { placeholder?: string } = {}) {
     Image.configure({ inline: false, allowBase64: false }),
     Paywall,
     HtmlCard,
+    Bookmark,
     FootnoteReference,
     Footnote,
     Footnotes,

@@ -29,6 +29,9 @@ export function documentLines(doc: unknown): string[] {
       case 'htmlCard':
         lines.push(`[html] ${String(n.attrs?.html ?? '')}`);
         return;
+      case 'bookmark':
+        lines.push(`[bookmark] ${String(n.attrs?.title ?? '')} ${String(n.attrs?.url ?? '')}`);
+        return;
       case 'blockquote':
         for (const child of n.content ?? []) walk(child, `${prefix}> `);
         return;

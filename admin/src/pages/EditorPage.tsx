@@ -13,9 +13,11 @@ import { countWords, insertImage, readingMinutes } from '../editor/commands.js';
 import { editorExtensions } from '../editor/extensions.js';
 import { Toolbar } from '../editor/Toolbar.js';
 import { Link } from '../router.js';
+import { useSession } from '../session.js';
 import { PublishDialog } from './PublishDialog.js';
 import { PostSettings } from './PostSettings.js';
 import { RevisionsPanel } from './RevisionsPanel.js';
+import './EditorPage.css';
 
 type EditorProps = EditorOptions['editorProps'];
 
@@ -89,6 +91,26 @@ function PostEditor(props: { initialId: string; post: Post | undefined; restored
       return saved.post;
     },
   });
+
+  // Signed back in (the dialog over the page): the save that was refused goes through now.
+  const { expired } = useSession();
+  useEffect(() => {
+    if (!expired && autosave.state.kind === 'signed-out') void autosave.flush();
+  }, [expired]);
+
+  /**
+   * Saves first, so the preview shows what is on screen. The tab is opened at once, while
+   * the click still counts as the writer's (popup blockers), and pointed at the preview
+   * once the save is done.
+   */
+  const openPreview = () => {
+    const tab = window.open('', '_blank');
+    void autosave.flush().then(() => {
+      const url = `/api/admin/posts/${id.current}/preview`;
+      if (tab) tab.location.href = url;
+      else window.location.assign(url);
+    });
+  };
 
   const editorRef = useRef<Editor | null>(null);
   const wordTimer = useRef<number | undefined>(undefined);
@@ -215,6 +237,14 @@ function PostEditor(props: { initialId: string; post: Post | undefined; restored
           aria-expanded={panel === 'revisions'}
         >
           Revisions
+        </button>
+        <button
+          type="button"
+          disabled={!current}
+          onClick={openPreview}
+          title="Opens the post as readers will see it, in a new tab"
+        >
+          Preview
         </button>
         <button
           type="button"

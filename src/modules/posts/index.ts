@@ -1,5 +1,5 @@
 export type * from './posts.types.js';
-export { POST_STATUSES, VISIBILITIES } from './posts.types.js';
+export { POST_STATUSES, PREVIEW_READERS, VISIBILITIES } from './posts.types.js';
 export { PostsService, PUBLISH_JOB, type PostEmailHooks } from './posts.service.js';
 export { createPostsApi } from './posts.routes.js';
 export { postCreateSchema, postPatchSchema } from './posts.schema.js';

@@ -8,8 +8,15 @@ import {
   type AdminEnv,
   type StaffService,
 } from '../staff/index.js';
-import { postCreateSchema, postListQuerySchema, postPatchSchema } from './posts.schema.js';
+import { notFound } from '../../platform/errors.js';
+import {
+  postCreateSchema,
+  postListQuerySchema,
+  postPatchSchema,
+  postPreviewQuerySchema,
+} from './posts.schema.js';
 import type { PostsService } from './posts.service.js';
+import type { PostPreviewRenderer } from './posts.types.js';
 
 const importSchema = z
   .object({
@@ -20,7 +27,12 @@ const importSchema = z
   .strict();
 
 /** `/api/admin/posts` */
-export function createPostsApi(deps: { posts: PostsService; staff: StaffService }) {
+export function createPostsApi(deps: {
+  posts: PostsService;
+  staff: StaffService;
+  /** The public post template; without it there is no web preview. */
+  renderPreview?: PostPreviewRenderer;
+}) {
   const { posts } = deps;
   const api = new Hono<AdminEnv>();
   api.use('*', authenticate(deps.staff), requireStaff());
@@ -49,6 +61,20 @@ export function createPostsApi(deps: { posts: PostsService; staff: StaffService 
   api.delete('/:id', async (c) => {
     await posts.remove(currentStaff(c), c.req.param('id'));
     return c.body(null, 204);
+  });
+  /**
+   * The post as a reader will see it, drafts included: staff only (as every route here),
+   * never stored by a browser or proxy, and kept out of search engines.
+   */
+  api.get('/:id/preview', async (c) => {
+    if (!deps.renderPreview) throw notFound('Preview');
+    const { as } = readQuery(c, postPreviewQuerySchema);
+    const page = await deps.renderPreview(await posts.preview(c.req.param('id'), as));
+    return c.html(page, 200, {
+      'cache-control': 'no-store',
+      'x-robots-tag': 'noindex, nofollow',
+      'referrer-policy': 'same-origin',
+    });
   });
   api.get('/:id/revisions', async (c) =>
     c.json({ revisions: await posts.revisions(c.req.param('id')) }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SLUG_PATTERN } from '../../platform/slug.js';
 import { postDocumentSchema } from './document/index.js';
-import { POST_STATUSES, VISIBILITIES } from './posts.types.js';
+import { POST_STATUSES, PREVIEW_READERS, VISIBILITIES } from './posts.types.js';
 
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
 const imageUrl = z
@@ -82,4 +82,9 @@ export const postListQuerySchema = z.object({
   author: z.string().max(100).optional(),
   search: z.string().max(200).optional(),
   order: z.enum(['published_desc', 'updated_desc', 'created_desc']).default('updated_desc'),
+});
+
+/** Whose view of the post the preview shows; a paying reader's (the whole post) by default. */
+export const postPreviewQuerySchema = z.object({
+  as: z.enum(PREVIEW_READERS).default('paid'),
 });

@@ -30,7 +30,9 @@ import type {
   Page,
   Post,
   PostAuthor,
+  PostPreview,
   PostStatus,
+  PreviewReader,
   PostTag,
   PublicPost,
   PublishedQuery,
@@ -180,6 +182,28 @@ export class PostsService {
     const row = await repo.findPublishedBySlug(this.deps.db, slug);
     if (!row) return undefined;
     return toPublicPost((await this.hydrate([row]))[0]!, canRead);
+  }
+
+  /**
+   * Any post, draft or not, as a reader of the given kind would see it once published. The
+   * date is the one it will carry: its scheduled or published time, or now for a draft.
+   */
+  async preview(id: string, reader: PreviewReader): Promise<PostPreview> {
+    const post = await this.get(id);
+    const canRead: CanRead =
+      reader === 'paid'
+        ? () => true
+        : reader === 'member'
+          ? (visibility) => visibility !== 'paid'
+          : anonymousCanRead;
+    return {
+      post: toPublicPost(
+        { ...post, published_at: post.published_at ?? this.now().toISOString() },
+        canRead,
+      ),
+      status: post.status,
+      reader,
+    };
   }
 
   async redirectFor(oldSlug: string): Promise<string | undefined> {

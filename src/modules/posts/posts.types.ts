@@ -89,6 +89,23 @@ export interface PublicPost extends SeoFields {
   tiers: string[];
 }
 
+/** Whose eyes a staff preview shows a post through. */
+export const PREVIEW_READERS = ['visitor', 'member', 'paid'] as const;
+export type PreviewReader = (typeof PREVIEW_READERS)[number];
+
+/** What the preview page shows besides the post itself. */
+export interface PostPreview {
+  post: PublicPost;
+  status: PostStatus;
+  reader: PreviewReader;
+}
+
+/**
+ * Renders a preview with the public site's own post template (wired in the composition
+ * root, so this module does not depend on the theme).
+ */
+export type PostPreviewRenderer = (preview: PostPreview) => Promise<string>;
+
 export interface PublishedQuery {
   page: number;
   limit: number;

@@ -111,17 +111,25 @@ function articleJsonLd(site: SiteView, post: PublicPost, canonical: string, imag
   };
 }
 
+/** For staff previews: a banner above the post, and kept out of search engines. */
+export interface PostPageExtras {
+  banner?: SafeHtml;
+  noindex?: boolean;
+}
+
 export function postPage(
   site: SiteView,
   post: PublicPost,
   level: ReaderLevel = 'anonymous',
+  extras: PostPageExtras = {},
 ): string {
   const path = postPath(post.slug);
   const canonical = absoluteUrl(site.publicUrl, path);
   const description = post.meta_description ?? post.excerpt;
   const image = post.og_image ?? post.feature_image;
 
-  const main = html`<article class="post">
+  const main = html`${extras.banner ?? ''}
+    <article class="post">
       <header class="post-header">
         <h1 class="post-title">${post.title}</h1>
         ${byline(site, post)} ${tagList(post)}
@@ -170,6 +178,7 @@ export function postPage(
         tags: post.tags.map((t) => t.name),
       },
       jsonLd: articleJsonLd(site, post, canonical, image),
+      ...(extras.noindex ? { noindex: true } : {}),
     },
     main,
   );

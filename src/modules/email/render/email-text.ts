@@ -253,12 +253,32 @@ function renderBlock(node: DocNode, width: number, ctx: TextContext): string | n
     }
     case 'htmlCard':
       return wrapText(documentPlainText({ type: 'doc', content: [node] }), width).join('\n');
+    case 'bookmark':
+      return bookmarkToText(node, width);
     case 'footnotes':
       return renderNotes(width, ctx);
     default:
       // 'paywall' and unknown nodes, as in the HTML renderer.
       return null;
   }
+}
+
+/** Title and description wrapped, then the address on a line of its own, never split. */
+function bookmarkToText(node: DocNode, width: number): string | null {
+  const attr = (name: string) => {
+    const value = node.attrs?.[name];
+    return typeof value === 'string' ? value.replace(/\s+/g, ' ').trim() : '';
+  };
+  const url = attr('url');
+  // As the HTML renderer: an address that is not absolute http(s) is not shown at all.
+  if (!/^https?:\/\/\S+$/i.test(url)) return null;
+  const title = attr('title');
+  const description = attr('description');
+  return [
+    ...(title ? wrapText(title, width) : []),
+    ...(description ? wrapText(description, width) : []),
+    url,
+  ].join('\n');
 }
 
 function parseBase(baseUrl: string | undefined): URL | undefined {

@@ -37,6 +37,15 @@ function htmlCardText(node: DocNode): string {
     .trim();
 }
 
+/** A bookmark in plain text: its title (and description), then the address it points at. */
+export function bookmarkText(node: DocNode): string {
+  const part = (name: string) => {
+    const value = node.attrs?.[name];
+    return typeof value === 'string' ? value.replace(/\s+/g, ' ').trim() : '';
+  };
+  return [part('title'), part('description'), part('url')].filter((p) => p !== '').join('\n');
+}
+
 function collectBlockTexts(nodes: readonly DocNode[], out: string[]): void {
   for (const node of nodes) {
     switch (node.type) {
@@ -49,6 +58,11 @@ function collectBlockTexts(nodes: readonly DocNode[], out: string[]): void {
       }
       case 'htmlCard': {
         const text = htmlCardText(node);
+        if (text !== '') out.push(text);
+        break;
+      }
+      case 'bookmark': {
+        const text = bookmarkText(node);
         if (text !== '') out.push(text);
         break;
       }

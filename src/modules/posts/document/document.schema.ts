@@ -58,6 +58,36 @@ const markSchema: z.ZodType<DocMark> = z.discriminatedUnion(
 
 const marks = z.array(markSchema).max(10).optional();
 
+// Whitespace and control characters are refused outright rather than trimmed: browsers
+// strip them inside URLs, which is how "java\tscript:" gets past naive scheme checks.
+// eslint-disable-next-line no-control-regex
+const ABSOLUTE_HTTP_URL = /^https?:\/\/[^\s\u0000-\u001f\u007f]+$/i;
+const isHttpUrl = (value: string): boolean => {
+  if (!ABSOLUTE_HTTP_URL.test(value)) return false;
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A bookmark points off-site, so its address must be absolute http(s): a `javascript:` or
+ * `data:` link would run in the reader's browser. Unlike link marks (checked only when
+ * rendered, so a pasted link never blocks a save) a bookmark is made on purpose, one at a
+ * time, and the writer is told at once.
+ */
+const bookmarkUrl = z.string().max(2000).refine(isHttpUrl, 'must be an http(s) URL');
+/** Empty means no image; otherwise an http(s) URL or one of this site's own paths. */
+const bookmarkImage = z
+  .string()
+  .max(2000)
+  .refine(
+    (v) => v === '' || isHttpUrl(v) || /^\/(?![/\\])\S*$/.test(v),
+    'must be an http(s) URL or a path starting with /',
+  )
+  .nullish();
+
 /**
  * Footnote ids end up in `id="fn-…"` attributes and `#fn-…` fragments, where whitespace
  * would break the link.
@@ -143,6 +173,15 @@ const BLOCK_OPTIONS = [
     }),
   }),
   z.object({ type: z.literal('htmlCard'), attrs: z.object({ html: z.string().max(200_000) }) }),
+  z.object({
+    type: z.literal('bookmark'),
+    attrs: z.object({
+      url: bookmarkUrl,
+      title: optionalText(500),
+      description: optionalText(2000),
+      image: bookmarkImage,
+    }),
+  }),
 ] as const;
 
 const blockNode: z.ZodType<DocNode> = z.discriminatedUnion('type', [...BLOCK_OPTIONS], {

@@ -1,7 +1,7 @@
 /**
  * A post body is stored as ProseMirror/TipTap JSON so the editor can load it as-is.
  * Node and mark names follow TipTap's StarterKit, plus a few Pressroom nodes
- * (footnotes, the members' paywall cut and raw HTML cards).
+ * (footnotes, the members' paywall cut, raw HTML cards and bookmark cards).
  *
  * The shapes are deliberately loose (`type: string`, `attrs: Record`) because documents
  * arrive from the editor over the wire; `postDocumentSchema` is what makes them trustworthy.
@@ -36,6 +36,7 @@ export const BLOCK_NODE_TYPES = [
   'horizontalRule',
   'image',
   'htmlCard',
+  'bookmark',
 ] as const;
 
 /**

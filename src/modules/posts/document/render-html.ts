@@ -446,6 +446,9 @@ function renderBlock(node: DocNode, ctx: RenderContext): void {
       if (html !== undefined) ctx.html += sanitizeHtmlCard(html);
       return;
     }
+    case 'bookmark':
+      renderBookmark(node, ctx);
+      return;
     case 'footnotes':
       renderFootnotesSection(ctx);
       return;
@@ -462,6 +465,70 @@ function renderImage(node: DocNode, ctx: RenderContext): void {
   ctx.html += `<img src="${escapeHtml(resolved.url)}" alt="${escapeHtml(
     stringAttr(node, 'alt') ?? '',
   )}"${title ? ` title="${escapeHtml(title)}"` : ''} loading="lazy">`;
+}
+
+// --- Bookmark cards -----------------------------------------------------------------------
+
+/** What a bookmark may show, each part already vetted; null when its address is unsafe. */
+function bookmarkParts(node: DocNode, ctx: RenderContext) {
+  const raw = stringAttr(node, 'url');
+  const link = raw === undefined ? null : resolveUrl(raw, 'link', ctx);
+  // Only absolute http(s): the schema insists, and an old or hand-made row must not slip a
+  // relative or mailto address into what reads as a link to another site.
+  if (link === null || !/^https?:\/\//i.test(link.url)) return null;
+  const image = stringAttr(node, 'image');
+  let host = link.url;
+  try {
+    host = new URL(link.url).host;
+  } catch {
+    // The schema checked it parses; a hand-made row just shows its address.
+  }
+  return {
+    link,
+    host,
+    title: stringAttr(node, 'title')?.trim() || host,
+    description: stringAttr(node, 'description')?.trim(),
+    image: image === undefined ? null : resolveUrl(image, 'image', ctx),
+  };
+}
+
+/**
+ * On the web a card the site stylesheet lays out; in email (endnotes mode) a table with its
+ * styles inline, since mail clients drop or ignore most CSS and flexbox entirely.
+ */
+function renderBookmark(node: DocNode, ctx: RenderContext): void {
+  const card = bookmarkParts(node, ctx);
+  if (card === null) return;
+  const href = escapeHtml(card.link.url);
+  const rel = card.link.external ? ' rel="noopener noreferrer"' : '';
+  const title = escapeHtml(card.title);
+  const description = card.description ? escapeHtml(card.description) : undefined;
+  const host = escapeHtml(card.host);
+  if (ctx.mode === 'web') {
+    ctx.html +=
+      `<figure class="bookmark-card"><a class="bookmark" href="${href}"${rel}>` +
+      `<span class="bookmark-text"><span class="bookmark-title">${title}</span>` +
+      (description ? `<span class="bookmark-description">${description}</span>` : '') +
+      `<span class="bookmark-url">${host}</span></span>` +
+      (card.image
+        ? `<img class="bookmark-image" src="${escapeHtml(card.image.url)}" alt="" loading="lazy">`
+        : '') +
+      '</a></figure>';
+    return;
+  }
+  ctx.html +=
+    '<table role="presentation" class="bookmark" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border:1px solid #dddddd;border-collapse:separate;border-radius:6px;margin:0 0 18px;">' +
+    '<tr><td valign="top" style="padding:14px 16px;">' +
+    `<a href="${href}"${rel} style="font-weight:bold;font-size:16px;line-height:1.4;text-decoration:none;">${title}</a>` +
+    (description
+      ? `<p style="margin:6px 0 0;font-size:14px;line-height:1.5;color:#555555;">${description}</p>`
+      : '') +
+    `<p style="margin:6px 0 0;font-size:13px;line-height:1.4;color:#777777;"><a href="${href}"${rel} style="color:#777777;">${host}</a></p>` +
+    '</td>' +
+    (card.image
+      ? `<td width="140" valign="top" style="width:140px;padding:0;"><a href="${href}"${rel}><img src="${escapeHtml(card.image.url)}" width="140" alt="" style="display:block;width:140px;max-width:140px;height:auto;margin:0;border-radius:0 6px 6px 0;"></a></td>`
+      : '') +
+    '</tr></table>';
 }
 
 function parseBase(baseUrl: string | undefined): URL | undefined {

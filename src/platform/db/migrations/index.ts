@@ -9,6 +9,7 @@ import { memberNewslettersOrder } from './0007-member-newsletters-order.js';
 import { postEmail } from './0008-post-email.js';
 import { staffLinks } from './0009-staff-links.js';
 import { emailSettings } from './0010-email-settings.js';
+import { pageViews } from './0011-page-views.js';
 
 /** Every migration, in order. Add new ones at the end; never edit a released one. */
 export const migrations: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   postEmail,
   staffLinks,
   emailSettings,
+  pageViews,
 ];
