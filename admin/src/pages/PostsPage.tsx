@@ -208,6 +208,12 @@ export function PostsPage() {
                   {p.tags.length > 0 && (
                     <span className="pr-muted"> · {p.tags.map((t) => t.name).join(', ')}</span>
                   )}
+                  {p.email_send_id && (
+                    <span className="pr-muted">
+                      {' · '}
+                      <Link to={`/sends/${p.email_send_id}`}>Emailed: see the send</Link>
+                    </span>
+                  )}
                 </td>
                 <td>
                   <span className={`pr-status pr-status-${p.status}`}>{p.status}</span>

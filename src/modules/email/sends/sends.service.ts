@@ -266,13 +266,13 @@ export class SendsService {
     return { id, ...(await this.progress(id)) };
   }
 
-  /** Whether a post could be emailed to this newsletter and segment; throws a 400 if not. */
   /** Refuses, saying what to set up, when there is no newsletter transport to send through. */
   async requireTransport(field?: string): Promise<void> {
     if (await this.deps.transports.current()) return;
     throw field ? badRequest(NO_TRANSPORT, field) : conflict(NO_TRANSPORT);
   }
 
+  /** Whether a post could be emailed to this newsletter and segment; throws a 400 if not. */
   async checkTarget(target: { newsletterId: string; segment: string }): Promise<void> {
     const segment = parseSegment(target.segment, 'email_segment');
     if (!(await repo.findNewsletter(this.deps.db, target.newsletterId))) {
