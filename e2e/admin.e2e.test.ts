@@ -7,30 +7,18 @@
  *
  * The admin is built first when its build is missing or stale (as `npm start` does).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../src/cli/serve.js';
-import { loadConfig } from '../src/platform/config.js';
+import type { RunningServer } from '../src/cli/serve.js';
 import { insertMember } from '../test/support/fixtures.js';
-import { startSmtpSink } from '../test/support/smtp-sink.js';
 import {
-  chromiumAvailable,
-  launchChromium,
-  NAV_TIMEOUT,
-  SCREENSHOTS,
-  TEST_TIMEOUT,
-  watchForProblems,
-} from './support/browser.js';
-import { freePort } from './support/net.js';
-
-const OWNER = { name: 'Olga Owner', email: 'olga@example.com', password: 'a long password 123' };
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+  ADMIN_OWNER as OWNER,
+  startAdminBrowserRig,
+  type AdminBrowserRig,
+} from './support/admin.js';
+import { chromiumAvailable, SCREENSHOTS, TEST_TIMEOUT } from './support/browser.js';
 
 /** A press conference as our first user pastes it: turns of Question and the minister. */
 function transcriptHtml(words: number): string {
@@ -51,14 +39,12 @@ function transcriptHtml(words: number): string {
 const haveChromium = chromiumAvailable('the admin browser tests');
 
 describe.skipIf(!haveChromium)('the admin app in Chromium', () => {
-  let dataDir: string;
-  let sink: Awaited<ReturnType<typeof startSmtpSink>>;
+  let rig: AdminBrowserRig;
+  let sink: AdminBrowserRig['sink'];
   let server: RunningServer;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let postUrl = '';
-  const problems: string[] = [];
+  let problems: string[];
 
   async function expectNoProblems(): Promise<void> {
     await page.waitForLoadState('networkidle');
@@ -72,27 +58,8 @@ describe.skipIf(!haveChromium)('the admin app in Chromium', () => {
   const body = () => page.locator('.ProseMirror');
 
   beforeAll(async () => {
-    execFileSync(process.execPath, ['scripts/build-admin.mjs', '--if-stale'], {
-      cwd: ROOT,
-      stdio: 'inherit',
-    });
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    dataDir = mkdtempSync(path.join(tmpdir(), 'pressroom-e2e-admin-'));
-    sink = await startSmtpSink();
-    const port = await freePort();
-    server = await startServer(
-      loadConfig({
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PRESSROOM_URL: `http://127.0.0.1:${port}`,
-        PRESSROOM_DATA_DIR: dataDir,
-        SMTP_URL: sink.url,
-        PRESSROOM_MAIL_FROM: 'The Ledger <news@pressroom.test>',
-        LOG_LEVEL: 'silent',
-      }),
-      { worker: false },
-    );
+    rig = await startAdminBrowserRig({ name: 'admin', owner: false });
+    ({ server, sink, page, problems } = rig);
     const { newsletters } = server.pressroom.services;
     await newsletters.ensureDefault();
     const { id } = await server.pressroom.db
@@ -102,15 +69,6 @@ describe.skipIf(!haveChromium)('the admin app in Chromium', () => {
     for (const [i, email] of ['ana@example.com', 'ben@example.com'].entries()) {
       await insertMember(server.pressroom.db, { id: `m-${i}`, email, newsletters: [id] });
     }
-
-    browser = await launchChromium();
-    context = await browser.newContext({
-      baseURL: server.url,
-      viewport: { width: 1280, height: 900 },
-    });
-    context.setDefaultTimeout(NAV_TIMEOUT);
-    page = await context.newPage();
-    watchForProblems(page, problems);
     page.on('dialog', (dialog) => {
       // The image's alt text prompt.
       void dialog.accept(dialog.type() === 'prompt' ? 'A chart of grain exports' : undefined);
@@ -118,11 +76,7 @@ describe.skipIf(!haveChromium)('the admin app in Chromium', () => {
   });
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await browser?.close();
-    await server?.shutdown(1000);
-    await sink?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   it(

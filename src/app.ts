@@ -29,6 +29,7 @@ import {
 import { createFeedbackModule, UNSUBSCRIBE_LOCAL_PART } from './modules/email/feedback/index.js';
 import { createEmailSettingsApi, EmailSettingsService } from './modules/email/index.js';
 import { loadAdminShell } from './modules/admin-app/index.js';
+import { createAnalyticsModule } from './modules/analytics/index.js';
 import { createMediaApi, createMediaRoutes, MediaService } from './modules/media/index.js';
 import {
   createSendsApi,
@@ -55,6 +56,7 @@ import {
 } from './modules/staff/index.js';
 import { createTagsApi, TagsService } from './modules/tags/index.js';
 import {
+  createPostPreviewRenderer,
   createSiteRoutes,
   loadSiteAssets,
   PageCache,
@@ -178,6 +180,7 @@ export async function createPressroom(options: PressroomOptions) {
     },
   });
   const membersAdmin = createMembersAdmin({ db, clock, logger, staff });
+  const analytics = createAnalyticsModule({ db, clock, logger, staff });
   // One secret signs unsubscribe links and bounce addresses; sends and feedback must agree.
   const secret = await appSecret(db);
   const feedback = createFeedbackModule({
@@ -321,10 +324,23 @@ export async function createPressroom(options: PressroomOptions) {
 
   app.route('/', createHealthRoutes({ db }));
   app.route('/api/admin', createStaffApi({ staff, invitations, secureCookies }));
-  app.route('/api/admin/posts', createPostsApi({ posts, staff }));
+  app.route(
+    '/api/admin/posts',
+    createPostsApi({
+      posts,
+      staff,
+      // The site's own post template, so a draft previews as readers will see it.
+      renderPreview: createPostPreviewRenderer({
+        settings: () => settings.get(),
+        assets,
+        publicUrl: config.publicUrl,
+      }),
+    }),
+  );
   app.route('/api/admin/tags', createTagsApi({ tags, staff }));
   app.route('/api/admin/images', createMediaApi({ media, staff }));
   app.route('/api/admin/settings', createSettingsApi({ settings, staff }));
+  app.route('/api/admin/dashboard', analytics.routes.admin);
   app.route('/api/admin/email', createEmailSettingsApi({ staff, emailSettings }));
   app.route('/api/admin/jobs', createJobsApi({ jobs, staff }));
   app.route(
@@ -356,6 +372,8 @@ export async function createPressroom(options: PressroomOptions) {
   app.route('/', createMediaRoutes({ media }));
   app.route('/', feedback.routes.api);
   app.route('/', feedback.routes.site);
+  // Page views: registered here, so it sees only what the site routes below answer.
+  app.use('*', analytics.counter.middleware());
   app.route(
     '/',
     createSiteRoutes({
@@ -418,6 +436,7 @@ export async function createPressroom(options: PressroomOptions) {
       },
     });
     if (!served) void appListener(req, res);
+    else analytics.counter.recordServed(req, res);
   };
 
   let worker: JobWorker | undefined;
@@ -447,6 +466,8 @@ export async function createPressroom(options: PressroomOptions) {
       feedback: feedback.service,
       sends,
       emailSettings,
+      analytics: analytics.service,
+      pageViews: analytics.counter,
     },
     /** The SMTP listener for bounces (serve starts it when PRESSROOM_BOUNCE_PORT is set). */
     startBounceListener: feedback.startBounceListener,
@@ -473,6 +494,8 @@ export async function createPressroom(options: PressroomOptions) {
       await passwordResets.settled();
       await mailer.close();
       await emailSettings.close();
+      // The views counted since the last flush; after this, none are counted.
+      await analytics.counter.stop();
       await database.destroy();
     },
   };

@@ -42,7 +42,13 @@ export interface AdminBrowserRig {
  * loopback SMTP sink, an owner account, and Chromium with one signed-out page.
  */
 export async function startAdminBrowserRig(
-  opts: { name: string; env?: Record<string, string>; worker?: boolean } = { name: 'admin' },
+  opts: {
+    name: string;
+    env?: Record<string, string>;
+    worker?: boolean;
+    /** False: no owner yet, so the admin opens on first-run setup. */
+    owner?: boolean;
+  } = { name: 'admin' },
 ): Promise<AdminBrowserRig> {
   execFileSync(process.execPath, ['scripts/build-admin.mjs', '--if-stale'], {
     cwd: ROOT,
@@ -66,7 +72,7 @@ export async function startAdminBrowserRig(
     }),
     { worker: opts.worker ?? false },
   );
-  await server.pressroom.services.staff.createOwner(ADMIN_OWNER);
+  if (opts.owner !== false) await server.pressroom.services.staff.createOwner(ADMIN_OWNER);
   const browser = await launchChromium();
   const context = await browser.newContext({
     baseURL: server.url,
