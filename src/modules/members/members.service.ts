@@ -129,6 +129,8 @@ export interface AccountOverview {
   newsletters: { slug: string; name: string; description: string | null; subscribed: boolean }[];
   pledge: Pledge | null;
   pledge_currency: string;
+  /** Staff take pledges: the member may make or change one (withdrawing is always allowed). */
+  pledges_enabled: boolean;
   billing: BillingSummary | null;
 }
 
@@ -506,11 +508,12 @@ export class MembersService {
   // --- the member's own account -----------------------------------------------------------
 
   async account(member: Member): Promise<AccountOverview> {
-    const [active, subscribed, pledge, currency, billing] = await Promise.all([
+    const [active, subscribed, pledge, currency, pledgesEnabled, billing] = await Promise.all([
       this.deps.newsletters.listActive(),
       newslettersRepo.memberNewsletterIds(this.deps.db, member.id),
       this.deps.pledges.forMember(member.id),
       this.deps.pledges.currency(),
+      this.deps.pledges.enabled(),
       this.deps.billingSummary?.(member.id) ?? Promise.resolve(null),
     ]);
     const access = accessLevel(
@@ -534,6 +537,7 @@ export class MembersService {
       })),
       pledge: pledge ?? null,
       pledge_currency: currency,
+      pledges_enabled: pledgesEnabled,
       billing,
     };
   }

@@ -399,7 +399,10 @@ function pledgeBlock(
       </form>`
     : '';
   const error = state.error?.section === 'pledge' ? errorBox(state.error.message) : '';
-  if (moment === 'all-open') return html`${current} ${error} ${withdraw}`;
+  // Once every plan can be bought, or staff stopped taking pledges, a pledge already made is
+  // only there to withdraw.
+  if (moment === 'all-open' || !account.pledges_enabled)
+    return html`${current} ${error} ${withdraw}`;
   // What was typed comes back only into the form that failed, not into its neighbours.
   const typed = state.error?.section === 'pledge' ? state.values : undefined;
   const amount =
@@ -469,13 +472,17 @@ function tierActions(
   site: SiteView,
   tier: PlanTier,
   checkout: boolean,
+  pledges: boolean,
   csrf: string,
   state: AccountPageState,
 ): SafeHtml {
   if (!checkout)
-    return html`<p class="plan-pledge-only">
-      Not open yet. <a href="#pledge">Pledge what you would pay</a>; you will not be charged now.
-    </p>`;
+    return pledges
+      ? html`<p class="plan-pledge-only">
+          Not open yet. <a href="#pledge">Pledge what you would pay</a>; you will not be charged
+          now.
+        </p>`
+      : html`<p class="plan-pledge-only">Not open yet.</p>`;
   const tierInput = html`${csrfInput(csrf)}<input
       type="hidden"
       name="tier_id"
@@ -535,6 +542,7 @@ function tierCard(
   site: SiteView,
   tier: PlanTier,
   checkout: boolean,
+  pledges: boolean,
   csrf: string,
   state: AccountPageState,
 ): SafeHtml {
@@ -551,7 +559,7 @@ function tierCard(
           </p>`
         : ''
     }
-    ${tierActions(site, tier, checkout, csrf, state)}
+    ${tierActions(site, tier, checkout, pledges, csrf, state)}
   </li>`;
 }
 
@@ -573,17 +581,26 @@ function plansSection(
   const buyable = tiers.filter(canBuy).length;
   const moment: PledgeMoment =
     buyable === 0 ? 'nothing-open' : buyable < tiers.length ? 'some-open' : 'all-open';
-  // Pledges are for what cannot be bought yet; a pledge made earlier stays until withdrawn.
-  const pledgeOffered = !paying && (moment !== 'all-open' || account.pledge !== null);
+  // Pledges are for what cannot be bought yet, while staff take them; a pledge made earlier
+  // stays until withdrawn.
+  const pledgeOffered =
+    !paying && (account.pledge !== null || (moment !== 'all-open' && account.pledges_enabled));
   return html`<section class="account-section" id="plans" aria-labelledby="account-plans">
     <h2 id="account-plans">${paying ? 'Your plan' : 'Plans'}</h2>
     <p>${statusLine(site, account)}</p>
     ${billingBlock(site, account.billing, csrf)}
-    ${state.error?.section === 'plans' ? errorBox(state.error.message) : ''}
+    ${
+      // A pledge refused because pledges were turned off has no pledge form to show it by.
+      state.error?.section === 'plans' || (state.error?.section === 'pledge' && !pledgeOffered)
+        ? errorBox(state.error.message)
+        : ''
+    }
     ${
       !paying && tiers.length > 0
         ? html`<ul class="plans" role="list">
-            ${tiers.map((tier) => tierCard(site, tier, canBuy(tier), csrf, state))}
+            ${tiers.map((tier) =>
+              tierCard(site, tier, canBuy(tier), account.pledges_enabled, csrf, state),
+            )}
           </ul>`
         : ''
     }

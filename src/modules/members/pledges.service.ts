@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/index.js';
-import { notFound } from '../../platform/errors.js';
+import { AppError, notFound } from '../../platform/errors.js';
 import { recordMemberEvent } from './member-events.repository.js';
 import * as repo from './pledges.repository.js';
 
@@ -108,6 +108,9 @@ export function summarizePledges(
   return { count, monthly_total_by_currency: byCurrency };
 }
 
+const pledgesClosed = () =>
+  new AppError('pledges_closed', 'Pledges are not being taken at the moment.', { status: 409 });
+
 export interface PledgesServiceDeps {
   db: Db;
   clock: Clock;
@@ -131,6 +134,20 @@ export class PledgesService {
     return (await this.deps.currency()).toUpperCase();
   }
 
+  /**
+   * Whether readers may make or change a pledge. On until staff turn it off; turning it off
+   * keeps the pledges made so far (they are still invited when paid subscriptions open, and
+   * their makers can still withdraw them).
+   */
+  async enabled(): Promise<boolean> {
+    return (await repo.readPledgesEnabled(this.deps.db)) ?? true;
+  }
+
+  async setEnabled(enabled: boolean): Promise<boolean> {
+    await repo.writePledgesEnabled(this.deps.db, enabled);
+    return enabled;
+  }
+
   async forMember(memberId: string): Promise<Pledge | undefined> {
     const row = await repo.findActivePledge(this.deps.db, memberId);
     return row && toPledge(row);
@@ -141,6 +158,7 @@ export class PledgesService {
     memberId: string,
     input: { amount: number; interval: PledgeInterval },
   ): Promise<{ pledge: Pledge; created: boolean }> {
+    if (!(await this.enabled())) throw pledgesClosed();
     const currency = await this.currency();
     const amount = toMinorUnits(input.amount, currency);
     const now = this.now();
