@@ -1,6 +1,7 @@
 export {
   MAX_LOCAL_PART_LENGTH,
   parseVerp,
+  testEnvelope,
   verpAddress,
   type VerpIds,
   type VerpOptions,

@@ -137,3 +137,23 @@ function mac(secret: VerpSecret, sendId: string, recipientId: string): string {
     .toString(36)
     .padStart(MAC_LENGTH, '0');
 }
+
+/**
+ * The envelope of a one-off test message: a VERP address that names no real send or member
+ * (so a bounce of it changes nothing) and a fresh Message-ID on the site's host.
+ */
+export function testEnvelope(options: { bounceDomain: string; secret: string; host: string }): {
+  envelopeFrom: string;
+  messageId: string;
+} {
+  return {
+    envelopeFrom: verpAddress({
+      localPart: 'bnc',
+      domain: options.bounceDomain,
+      secret: options.secret,
+      sendId: 'test',
+      recipientId: 'test',
+    }),
+    messageId: `<test.${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}@${options.host}>`,
+  };
+}

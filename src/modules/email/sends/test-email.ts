@@ -1,5 +1,5 @@
 import { AppError, conflict } from '../../../platform/errors.js';
-import { verpAddress } from '../delivery/index.js';
+import { testEnvelope } from '../delivery/index.js';
 import { personalize, renderPostEmail } from '../render/index.js';
 import { TransportError, type TransportSource } from '../transport/index.js';
 import { NO_TRANSPORT, subjectOf, type SendsServiceDeps } from './sends.service.js';
@@ -52,15 +52,11 @@ export async function sendTestEmail(
         html: content.html,
         text: content.text,
         headers: {},
-        // A bounce of a test names no real send or member, so it changes nothing.
-        envelopeFrom: verpAddress({
-          localPart: 'bnc',
-          domain: config.bounceDomain,
+        ...testEnvelope({
+          bounceDomain: config.bounceDomain,
           secret: config.secret,
-          sendId: 'test',
-          recipientId: 'test',
+          host: new URL(site).hostname,
         }),
-        messageId: `<test.${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}@${new URL(site).hostname}>`,
       },
     ])
     .catch((error: unknown) => {

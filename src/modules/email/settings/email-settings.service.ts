@@ -5,7 +5,7 @@ import type { DkimConfig, NewsletterTransportConfig } from '../../../platform/co
 import type { Db } from '../../../platform/db/index.js';
 import { badRequest, conflict } from '../../../platform/errors.js';
 import type { Logger } from '../../../platform/logger.js';
-import { verpAddress } from '../delivery/index.js';
+import { testEnvelope } from '../delivery/index.js';
 import {
   createPostmarkTransport,
   createSmtpTransport,
@@ -200,15 +200,7 @@ export class EmailSettingsService implements TransportSource {
           text,
           html: `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`,
           headers: {},
-          // A bounce of a test names no real send or member, so it changes nothing.
-          envelopeFrom: verpAddress({
-            localPart: 'bnc',
-            domain: config.bounceDomain,
-            secret: config.secret,
-            sendId: 'test',
-            recipientId: 'test',
-          }),
-          messageId: `<test.${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}@${host}>`,
+          ...testEnvelope({ bounceDomain: config.bounceDomain, secret: config.secret, host }),
         },
       ]);
       if (!result) return { ok: false, error: 'The transport gave no answer' };
