@@ -114,7 +114,7 @@ export async function createPressroom(options: PressroomOptions) {
     async send(message) {
       if (await feedback.service.isSuppressed(message.to)) {
         logger.info({ subject: message.subject }, 'not sent: the address is suppressed');
-        return { messageId: '' };
+        return { messageId: '', suppressed: true };
       }
       return transactional.send(message);
     },

@@ -4,6 +4,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError, conflict, forbidden, notFound } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
+import type { SentMessage } from '../../platform/mailer/index.js';
 import type { RateLimiter, RateRule } from '../../platform/security/rate-limit.js';
 import { generateToken, hashToken } from '../../platform/security/tokens.js';
 import { canAssignRole, ROLES, type Actor, type Role } from './roles.js';
@@ -108,10 +109,11 @@ export class InvitationsService {
       revoked_at: null,
     };
     await links.insertInvitation(this.deps.db, row);
+    let sent: SentMessage;
     try {
       const ctx = await this.mail.context();
       const link = this.mail.link('/admin/accept', token);
-      await this.mail.send(
+      sent = await this.mail.send(
         email,
         invitationEmail(ctx, { inviterName: actor.name, role, link }),
         'staff_invitation',
@@ -123,6 +125,15 @@ export class InvitationsService {
         'mail_failed',
         'The invitation email could not be sent. Check the mail settings and try again.',
         { status: 502 },
+      );
+    }
+    if (sent.suppressed) {
+      // Nothing went: saying "sent" would leave the inviter waiting for someone who never
+      // hears of it. (A password reset stays silent instead: it must not reveal accounts.)
+      await links.deleteInvitation(this.deps.db, id);
+      throw conflict(
+        'Mail to this address bounced or was reported as spam, so Pressroom no longer sends to it. Invite another address.',
+        'email',
       );
     }
     await links.revokeOpenInvitationsTo(this.deps.db, email, row.created_at, id);

@@ -12,6 +12,7 @@ import {
   signInAs,
   withoutCsrf,
 } from '../../../test/support/fixtures.js';
+import { suppress } from '../email/sends/sends.fixtures.js';
 import type { PublicInvitation } from './invitations.service.js';
 import { invitationEmail } from './staff.emails.js';
 import {
@@ -119,6 +120,15 @@ describe.each(engines)('staff invitations on %s', (dialect) => {
     const again = await a.browser().get(link);
     expect(again.status).toBe(410);
     expect(await again.text()).toContain('This link has already been used.');
+  });
+
+  it('refuses to invite an address mail can no longer go to, saying why, and keeps nothing', async () => {
+    const email = newAddress('bounced');
+    await suppress(a.db, email);
+    const res = await invite(a.owner, email, 'editor');
+    await expectError(res, 409, { field: 'email', message: /bounced or was reported as spam/ });
+    expect(await a.mailsTo(email)).toEqual([]);
+    expect((await listed(a.owner)).invitations.map((i) => i.email)).not.toContain(email);
   });
 
   it('refuses the acceptance form without the CSRF token, creating nothing', async () => {

@@ -17,6 +17,8 @@ export interface OutgoingMessage {
 
 export interface SentMessage {
   messageId: string;
+  /** Not sent: the address is on the suppression list (it bounced hard or complained). */
+  suppressed?: true;
   /** The .eml file written when no SMTP server is configured. */
   file?: string;
 }
