@@ -24,6 +24,8 @@ export const MEMBER_EVENT_TYPES = [
   'comp_removed',
   'imported', // data: { format }
   'edited', // by staff
+  'email_bounced', // a newsletter bounced (data: { kind: hard | soft, status, send_id })
+  'email_complained', // a newsletter was marked as spam (data: { send_id })
   'deleted', // personal data erased; member_id is null from then on
 ] as const;
 export type MemberEventType = (typeof MEMBER_EVENT_TYPES)[number];

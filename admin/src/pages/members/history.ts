@@ -91,6 +91,12 @@ export function describeEvent(event: MemberEvent, names: HistoryNames): string {
           'comp_until' in d ? (comp ? `, comped until ${formatDate(comp)}` : ', comped') : '';
         return `Imported from ${FORMATS[str(d.format) ?? ''] ?? 'a file'}${comped}`;
       }
+      case 'email_bounced':
+        return d.kind === 'hard'
+          ? 'A newsletter bounced: the address does not take mail, so no more is sent to it'
+          : 'A newsletter bounced for now (the mail server will be tried again)';
+      case 'email_complained':
+        return 'Marked a newsletter as spam: no more mail is sent to them';
       case 'edited':
         return `Details edited: ${list(d.fields).join(', ') || 'nothing'}`;
       default:

@@ -2,6 +2,7 @@ import { nowIso, type Clock } from '../../../platform/clock.js';
 import type { Db } from '../../../platform/db/index.js';
 import type { Logger } from '../../../platform/logger.js';
 import { parseDsn, parseVerp, type DsnRecipient } from '../delivery/index.js';
+import { recordMemberEvent } from '../../members/index.js';
 import * as repo from './feedback.repository.js';
 
 /** The fixed part of our VERP Return-Path, `bnc+<send>.<recipient>.<mac>@<bounce domain>`. */
@@ -94,14 +95,20 @@ export class BouncesService {
       this.deps.logger.info({ kind: bounce.kind }, 'bounce for an address we did not mail');
       return { email: bounce.email, kind: bounce.kind, outcome: 'unmatched', sendId: null };
     }
-    const { sendId, email } = recipient;
+    const { sendId, email, memberId } = recipient;
     const data = { kind: bounce.kind, status: bounce.status, diagnostic: bounce.diagnostic };
+    // In the member's history, with the send but not the address or the server's words:
+    // member events hold no personal data, as they outlive the member.
+    const memberEvent = { kind: bounce.kind, status: bounce.status, send_id: sendId };
     return db.transaction().execute(async (trx) => {
       if (bounce.kind === 'hard') {
         // The counter counts recipients: a report delivered twice must not count twice.
         const counted = await repo.hasSendEvent(trx, sendId, email, 'bounced', '%"kind":"hard"%');
         await repo.recordSendEvent(trx, { sendId, email, type: 'bounced', data }, now);
-        if (!counted) await repo.bumpSendCounter(trx, sendId, 'bounced');
+        if (!counted) {
+          await repo.bumpSendCounter(trx, sendId, 'bounced');
+          await recordMemberEvent(trx, memberId, 'email_bounced', memberEvent, now);
+        }
         await repo.insertSuppression(
           trx,
           { email, reason: 'hard_bounce', detail: detailOf(bounce), sendId },
@@ -110,6 +117,7 @@ export class BouncesService {
         return { email, kind: bounce.kind, outcome: 'suppressed' as const, sendId };
       }
       await repo.recordSendEvent(trx, { sendId, email, type: 'bounced', data }, now);
+      await recordMemberEvent(trx, memberId, 'email_bounced', memberEvent, now);
       const since = new Date(clock.now().getTime() - MATCH_WINDOW_DAYS * DAY_MS).toISOString();
       const softCount = await repo.countEventsSince(
         trx,
@@ -146,13 +154,22 @@ export class BouncesService {
     const { db, clock } = this.deps;
     const address = email.trim().toLowerCase();
     const now = nowIso(clock);
+    const located = await this.locate({ email: address, ...ref });
     let sendId: string | null = null;
     if (ref.sendId !== undefined && (await repo.sendExists(db, ref.sendId))) sendId = ref.sendId;
-    else sendId = (await this.locate({ email: address, ...ref }))?.sendId ?? null;
+    else sendId = located?.sendId ?? null;
     await db.transaction().execute(async (trx) => {
-      if (sendId !== null) {
-        const counted = await repo.hasSendEvent(trx, sendId, address, 'complained');
-        if (!counted) await repo.bumpSendCounter(trx, sendId, 'complained');
+      const counted =
+        sendId !== null && (await repo.hasSendEvent(trx, sendId, address, 'complained'));
+      if (sendId !== null && !counted) await repo.bumpSendCounter(trx, sendId, 'complained');
+      if (located && !counted) {
+        await recordMemberEvent(
+          trx,
+          located.memberId,
+          'email_complained',
+          { send_id: sendId },
+          now,
+        );
       }
       await repo.recordSendEvent(
         trx,

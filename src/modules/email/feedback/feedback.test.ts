@@ -202,6 +202,10 @@ describe.each(engines)('email feedback on %s', (dialect) => {
       // The same report delivered again is recorded but not counted again.
       await postBounce(raw);
       expect((await readSend(t.db, s.sendId)).bounced).toBe(1);
+      // The member's history says so once, naming the send and nothing personal.
+      expect(await memberEventTypes(t.db, s.memberId)).toEqual([
+        { type: 'email_bounced', data: { kind: 'hard', status: '5.1.1', send_id: s.sendId } },
+      ]);
       expect(await harness.feedback.service.isSuppressed(s.email.toUpperCase())).toBe(true);
     });
 
@@ -243,6 +247,11 @@ describe.each(engines)('email feedback on %s', (dialect) => {
       const events = await sendEvents(t.db, s.sendId);
       expect(events.map((e) => e.data.kind)).toEqual(['soft', 'soft', 'soft']);
       expect((await readSend(t.db, s.sendId)).bounced).toBe(0);
+      expect((await memberEventTypes(t.db, s.memberId)).map((e) => e.data.kind)).toEqual([
+        'soft',
+        'soft',
+        'soft',
+      ]);
     });
 
     it('a delay notice is no bounce', async () => {
@@ -326,6 +335,9 @@ describe.each(engines)('email feedback on %s', (dialect) => {
       });
       expect((await readSend(t.db, s.sendId)).complained).toBe(1);
       expect((await sendEvents(t.db, s.sendId)).map((e) => e.type)).toEqual(['complained']);
+      expect(await memberEventTypes(t.db, s.memberId)).toEqual([
+        { type: 'email_complained', data: { send_id: s.sendId } },
+      ]);
     });
 
     it('a SoftBounce is recorded only; an AutoResponder is ignored', async () => {
