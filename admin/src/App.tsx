@@ -1,5 +1,6 @@
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useRef, useState } from 'react';
 import { ApiError } from './api.js';
+import { useModalFocus } from './dialog.js';
 import { PostsPage } from './pages/PostsPage.js';
 import { Link, usePath } from './router.js';
 import { SessionProvider, useSession } from './session.js';
@@ -13,6 +14,16 @@ const DashboardPage = lazy(() => import('./pages/DashboardPage.js'));
 const SendsPage = lazy(() => import('./pages/SendsPage.js'));
 const SettingsPage = lazy(() => import('./pages/SettingsPage.js'));
 
+/** The screens in the top bar, in order. */
+const SCREENS = [
+  ['/dashboard', 'Dashboard'],
+  ['/posts', 'Posts'],
+  ['/sends', 'Sends'],
+  ['/members', 'Members'],
+  ['/staff', 'Staff'],
+  ['/settings', 'Settings'],
+] as const;
+
 export function App() {
   return (
     <SessionProvider>
@@ -25,6 +36,7 @@ function Shell() {
   const path = usePath();
   const { staff, expired } = useSession();
   const editing = /^\/posts\/[^/]+$/.exec(path);
+  const section = path === '/' ? '/posts' : `/${path.split('/')[1]}`;
   return (
     <div className={`pr-shell${editing ? ' is-editing' : ''}`}>
       <a className="pr-skip" href="#main">
@@ -36,12 +48,11 @@ function Shell() {
             Pressroom
           </Link>
           <nav aria-label="Admin">
-            <Link to="/dashboard">Dashboard</Link>
-            <Link to="/posts">Posts</Link>
-            <Link to="/sends">Sends</Link>
-            <Link to="/members">Members</Link>
-            <Link to="/staff">Staff</Link>
-            <Link to="/settings">Settings</Link>
+            {SCREENS.map(([to, label]) => (
+              <Link key={to} to={to} current={section === to}>
+                {label}
+              </Link>
+            ))}
           </nav>
           <span className="pr-who">{staff?.name}</span>
           <form method="post" action="/admin/signout">
@@ -56,7 +67,8 @@ function Shell() {
           </form>
         </header>
       )}
-      <main id="main">
+      {/* Focusable so that the skip link moves the focus, not just the scroll position. */}
+      <main id="main" tabIndex={-1}>
         {editing ? (
           <Suspense fallback={<p className="pr-loading">Loading the editor…</p>}>
             <EditorPage key={editing[0]} postId={editing[0].slice('/posts/'.length)} />
@@ -94,50 +106,61 @@ function Shell() {
   );
 }
 
-/** Shown over the page when the session expires mid-work: the page and its draft stay. */
+/**
+ * Shown over the page when the session expires mid-work: the page and its draft stay. There
+ * is nothing to go back to without signing in, so Escape does not close it; once signed in,
+ * the focus returns to where the work was.
+ */
 function SignInDialog() {
   const { signIn } = useSession();
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const dialog = useRef<HTMLDivElement>(null);
+  useModalFocus(dialog, undefined);
   return (
     <div className="pr-modal-backdrop">
-      <form
+      <div
+        ref={dialog}
+        tabIndex={-1}
         className="pr-modal"
         role="dialog"
         aria-modal="true"
         aria-labelledby="signin-title"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = new FormData(e.currentTarget);
-          setBusy(true);
-          signIn(String(form.get('email')), String(form.get('password')))
-            .catch((err: unknown) =>
-              setError(err instanceof ApiError ? err.message : 'Could not sign in'),
-            )
-            .finally(() => setBusy(false));
-        }}
       >
-        <h2 id="signin-title">Sign in again</h2>
-        <p>
-          Your session has ended. Your draft is kept in this browser and saves once you are back.
-        </p>
-        <label>
-          Email
-          <input name="email" type="email" autoComplete="username" required autoFocus />
-        </label>
-        <label>
-          Password
-          <input name="password" type="password" autoComplete="current-password" required />
-        </label>
-        {error && (
-          <p className="pr-error" role="alert">
-            {error}
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const form = new FormData(e.currentTarget);
+            setBusy(true);
+            signIn(String(form.get('email')), String(form.get('password')))
+              .catch((err: unknown) =>
+                setError(err instanceof ApiError ? err.message : 'Could not sign in'),
+              )
+              .finally(() => setBusy(false));
+          }}
+        >
+          <h2 id="signin-title">Sign in again</h2>
+          <p>
+            Your session has ended. Your draft is kept in this browser and saves once you are back.
           </p>
-        )}
-        <button type="submit" disabled={busy}>
-          Sign in
-        </button>
-      </form>
+          <label>
+            Email
+            <input name="email" type="email" autoComplete="username" required />
+          </label>
+          <label>
+            Password
+            <input name="password" type="password" autoComplete="current-password" required />
+          </label>
+          {error && (
+            <p className="pr-error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" disabled={busy}>
+            Sign in
+          </button>
+        </form>
+      </div>
     </div>
   );
 }

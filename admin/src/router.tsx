@@ -24,11 +24,18 @@ export function usePath(): string {
 }
 
 /** An in-app link: a real href (middle-click, copy link) that navigates without a reload. */
-export function Link(props: { to: string; className?: string; children: React.ReactNode }) {
+export function Link(props: {
+  to: string;
+  className?: string;
+  /** Marks the link to the screen being shown, for screen readers (and styles). */
+  current?: boolean;
+  children: React.ReactNode;
+}) {
   return (
     <a
       href={`/admin${props.to === '/' ? '' : props.to}`}
       className={props.className}
+      aria-current={props.current ? 'page' : undefined}
       onClick={(e) => {
         if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
         e.preventDefault();

@@ -31,6 +31,8 @@ export function Toolbar({ editor, onImage }: Props) {
       numbers: e.isActive('orderedList'),
     }),
   });
+  // A label holds the button's visible text too (as "Heading H2"), so that someone who
+  // speaks to their computer can say what they see.
   const button = (label: string, on: boolean | undefined, run: () => void, text: string) => (
     <button
       type="button"
@@ -69,11 +71,11 @@ export function Toolbar({ editor, onImage }: Props) {
       {button('Code', active.code, () => chain().toggleCode().run(), '</>')}
       {button('Link', active.link, setLink, 'Link')}
       <span className="pr-toolbar-gap" />
-      {button('Heading', active.h2, () => chain().toggleHeading({ level: 2 }).run(), 'H2')}
-      {button('Subheading', active.h3, () => chain().toggleHeading({ level: 3 }).run(), 'H3')}
+      {button('Heading H2', active.h2, () => chain().toggleHeading({ level: 2 }).run(), 'H2')}
+      {button('Subheading H3', active.h3, () => chain().toggleHeading({ level: 3 }).run(), 'H3')}
       {button('Quote', active.quote, () => chain().toggleBlockquote().run(), '“ ”')}
       {button('Bulleted list', active.bullets, () => chain().toggleBulletList().run(), '•')}
-      {button('Numbered list', active.numbers, () => chain().toggleOrderedList().run(), '1.')}
+      {button('Numbered list 1.', active.numbers, () => chain().toggleOrderedList().run(), '1.')}
       {button('Divider', undefined, () => chain().setHorizontalRule().run(), '—')}
       <span className="pr-toolbar-gap" />
       {button('Image', undefined, onImage, 'Image')}

@@ -280,6 +280,8 @@ function PostEditor(props: { initialId: string; post: Post | undefined; restored
       )}
       <div className="pr-editor-columns">
         <article className="pr-editor">
+          {/* The screen's name for those who move by headings; the title field says the rest. */}
+          <h1 className="pr-visually-hidden">Edit post</h1>
           <textarea
             className="pr-title"
             aria-label="Title"

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, get, patch, type Post } from '../api.js';
+import { useModalFocus } from '../dialog.js';
 
 interface Newsletter {
   id: string;
@@ -43,6 +44,8 @@ export function PublishDialog({ post, onDone, onClose }: Props) {
   const [audience, setAudience] = useState<number | undefined>();
   const [error, setError] = useState<{ message: string; field?: string } | undefined>();
   const [busy, setBusy] = useState(false);
+  const dialog = useRef<HTMLDivElement>(null);
+  useModalFocus(dialog, onClose);
 
   useEffect(() => {
     void get<{ newsletters: Newsletter[] }>('/newsletters').then((r) => {
@@ -96,7 +99,14 @@ export function PublishDialog({ post, onDone, onClose }: Props) {
 
   return (
     <div className="pr-modal-backdrop">
-      <div className="pr-modal" role="dialog" aria-modal="true" aria-labelledby="publish-title">
+      <div
+        ref={dialog}
+        className="pr-modal"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="publish-title"
+        tabIndex={-1}
+      >
         <h2 id="publish-title">{published ? 'Published' : 'Publish'}</h2>
         {published ? (
           <>
