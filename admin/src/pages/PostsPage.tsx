@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, del, get, patch, type Post, type PostStatus } from '../api.js';
 import { Link, navigate } from '../router.js';
+import { Pager } from '../components/Pager.js';
 
 interface Filters {
   status: '' | PostStatus;
@@ -227,26 +228,12 @@ export function PostsPage() {
           </tbody>
         </table>
       )}
-      {list && list.meta.pages > 1 && (
-        <nav className="pr-pager" aria-label="Pages">
-          <button
-            type="button"
-            disabled={filters.page <= 1}
-            onClick={() => setFilters((f) => ({ ...f, page: f.page - 1 }))}
-          >
-            Previous
-          </button>
-          <span>
-            Page {list.meta.page} of {list.meta.pages}
-          </span>
-          <button
-            type="button"
-            disabled={filters.page >= list.meta.pages}
-            onClick={() => setFilters((f) => ({ ...f, page: f.page + 1 }))}
-          >
-            Next
-          </button>
-        </nav>
+      {list && (
+        <Pager
+          page={list.meta.page}
+          pages={list.meta.pages}
+          onPage={(page) => setFilters((f) => ({ ...f, page }))}
+        />
       )}
     </section>
   );

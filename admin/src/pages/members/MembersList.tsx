@@ -16,6 +16,7 @@ import {
   type Newsletter,
   type Tier,
 } from './members-api.js';
+import { Pager } from '../../components/Pager.js';
 
 const PAGE_SIZE = 50;
 /** Typing pauses this long before the list is asked again. */
@@ -331,26 +332,12 @@ export function MembersList() {
           </table>
         )}
       </div>
-      {list && list.meta.pages > 1 && (
-        <nav className="pr-pager" aria-label="Pages">
-          <button
-            type="button"
-            disabled={filters.page <= 1}
-            onClick={() => setFilters((f) => ({ ...f, page: f.page - 1 }))}
-          >
-            Previous
-          </button>
-          <span>
-            Page {list.meta.page} of {list.meta.pages}
-          </span>
-          <button
-            type="button"
-            disabled={filters.page >= list.meta.pages}
-            onClick={() => setFilters((f) => ({ ...f, page: f.page + 1 }))}
-          >
-            Next
-          </button>
-        </nav>
+      {list && (
+        <Pager
+          page={list.meta.page}
+          pages={list.meta.pages}
+          onPage={(page) => setFilters((f) => ({ ...f, page }))}
+        />
       )}
     </section>
   );

@@ -20,6 +20,7 @@ import {
   type FailureList,
   type SendSummary,
 } from './sends-api.js';
+import { Pager } from '../../components/Pager.js';
 
 const FAILURES_PAGE = 25;
 /** A scheduled send is looked at now and then, to see it start. */
@@ -416,23 +417,12 @@ function Failures({ sendId, failed }: { sendId: string; failed: number }) {
               ))}
             </tbody>
           </table>
-          {list.meta.pages > 1 && (
-            <nav className="pr-pager" aria-label="Pages of failed recipients">
-              <button type="button" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
-                Previous
-              </button>
-              <span>
-                Page {list.meta.page} of {list.meta.pages}
-              </span>
-              <button
-                type="button"
-                disabled={page >= list.meta.pages}
-                onClick={() => setPage((p) => p + 1)}
-              >
-                Next
-              </button>
-            </nav>
-          )}
+          <Pager
+            page={page}
+            pages={list.meta.pages}
+            onPage={setPage}
+            label="Pages of failed recipients"
+          />
         </div>
       )}
     </section>

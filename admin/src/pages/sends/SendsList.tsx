@@ -17,6 +17,7 @@ import {
   type SendStatus,
   type SendSummary,
 } from './sends-api.js';
+import { Pager } from '../../components/Pager.js';
 
 const PAGE_SIZE = 20;
 
@@ -169,26 +170,12 @@ export function SendsList() {
           </table>
         )}
       </div>
-      {list && list.meta.pages > 1 && (
-        <nav className="pr-pager" aria-label="Pages">
-          <button
-            type="button"
-            disabled={filters.page <= 1}
-            onClick={() => setFilters((f) => ({ ...f, page: f.page - 1 }))}
-          >
-            Previous
-          </button>
-          <span>
-            Page {list.meta.page} of {list.meta.pages}
-          </span>
-          <button
-            type="button"
-            disabled={filters.page >= list.meta.pages}
-            onClick={() => setFilters((f) => ({ ...f, page: f.page + 1 }))}
-          >
-            Next
-          </button>
-        </nav>
+      {list && (
+        <Pager
+          page={list.meta.page}
+          pages={list.meta.pages}
+          onPage={(page) => setFilters((f) => ({ ...f, page }))}
+        />
       )}
     </section>
   );

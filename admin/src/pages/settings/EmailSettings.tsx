@@ -4,7 +4,7 @@ import { useSession } from '../../session.js';
 import {
   CopyButton,
   Field,
-  LoadProblem,
+  sectionWaiting,
   SaveMessages,
   useSave,
   type SectionProps,
@@ -41,27 +41,7 @@ export function EmailSettingsSection({ headingRef }: SectionProps) {
       Email
     </h2>
   );
-  if (loadProblem)
-    return (
-      <>
-        {heading}
-        {loadProblem.status === 404 ? (
-          <p role="note" className="pr-set-forbidden">
-            This server cannot set up email from here yet. Newsletters go out through what its
-            environment configures.
-          </p>
-        ) : (
-          <LoadProblem problem={loadProblem} what="the email settings" />
-        )}
-      </>
-    );
-  if (!email)
-    return (
-      <>
-        {heading}
-        <p className="pr-loading">Loading…</p>
-      </>
-    );
+  if (loadProblem || !email) return sectionWaiting(heading, loadProblem, 'the email settings');
   return (
     <>
       {heading}

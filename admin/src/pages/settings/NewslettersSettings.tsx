@@ -3,7 +3,7 @@ import { del, get, patch, post } from '../../api.js';
 import { useSession } from '../../session.js';
 import {
   Field,
-  LoadProblem,
+  sectionWaiting,
   SaveMessages,
   useEditorSlot,
   useSave,
@@ -46,20 +46,7 @@ export function NewslettersSection({ headingRef }: SectionProps) {
       Newsletters
     </h2>
   );
-  if (loadProblem)
-    return (
-      <>
-        {heading}
-        <LoadProblem problem={loadProblem} what="newsletters" />
-      </>
-    );
-  if (!list)
-    return (
-      <>
-        {heading}
-        <p className="pr-loading">Loading…</p>
-      </>
-    );
+  if (loadProblem || !list) return sectionWaiting(heading, loadProblem, 'newsletters');
 
   const setStatus = async (n: Newsletter) => {
     setMessage(undefined);

@@ -3,7 +3,7 @@ import { get, patch, post } from '../../api.js';
 import {
   CopyButton,
   Field,
-  LoadProblem,
+  sectionWaiting,
   SaveMessages,
   useSave,
   type SectionProps,
@@ -35,20 +35,7 @@ export function PaymentsSection({ headingRef }: SectionProps) {
       Payments and pledges
     </h2>
   );
-  if (loadProblem)
-    return (
-      <>
-        {heading}
-        <LoadProblem problem={loadProblem} what="payments and pledges" />
-      </>
-    );
-  if (!payments)
-    return (
-      <>
-        {heading}
-        <p className="pr-loading">Loading…</p>
-      </>
-    );
+  if (loadProblem || !payments) return sectionWaiting(heading, loadProblem, 'payments and pledges');
   return (
     <>
       {heading}

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { get, patch, post } from '../../api.js';
 import {
   Field,
-  LoadProblem,
+  sectionWaiting,
   SaveMessages,
   useEditorSlot,
   useSave,
@@ -120,20 +120,7 @@ export function PlansSection({ headingRef }: SectionProps) {
       Plans and prices
     </h2>
   );
-  if (loadProblem)
-    return (
-      <>
-        {heading}
-        <LoadProblem problem={loadProblem} what="plans and prices" />
-      </>
-    );
-  if (!tiers)
-    return (
-      <>
-        {heading}
-        <p className="pr-loading">Loading…</p>
-      </>
-    );
+  if (loadProblem || !tiers) return sectionWaiting(heading, loadProblem, 'plans and prices');
 
   const toggleArchive = async (tier: Tier) => {
     setListMessage(undefined);

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { get, patch, post } from '../../api.js';
 import { useSession } from '../../session.js';
-import { Field, LoadProblem, SaveMessages, useSave, type SectionProps } from './form-parts.js';
+import { Field, SaveMessages, sectionWaiting, useSave, type SectionProps } from './form-parts.js';
 import {
   canChangeSettings,
   problemOf,
@@ -112,20 +112,7 @@ export function PublicationSection({ headingRef }: SectionProps) {
       Publication
     </h2>
   );
-  if (loadProblem)
-    return (
-      <>
-        {heading}
-        <LoadProblem problem={loadProblem} what="the publication settings" />
-      </>
-    );
-  if (!form)
-    return (
-      <>
-        {heading}
-        <p className="pr-loading">Loading…</p>
-      </>
-    );
+  if (loadProblem || !form) return sectionWaiting(heading, loadProblem, 'the publication settings');
 
   const set = <K extends keyof PublicationForm>(key: K, value: PublicationForm[K]) =>
     setForm((f) => (f ? { ...f, [key]: value } : f));

@@ -144,6 +144,28 @@ export function LoadProblem({ problem, what }: { problem: Problem; what: string 
   );
 }
 
+/**
+ * A section before its data: its heading, then why it did not load, or that it is loading.
+ * A function, not a component, so the heading keeps its place in the tree (and the focus it
+ * was given) when the section's content replaces this.
+ */
+export function sectionWaiting(
+  heading: ReactNode,
+  problem: Problem | undefined,
+  what: string,
+): ReactNode {
+  return (
+    <>
+      {heading}
+      {problem ? (
+        <LoadProblem problem={problem} what={what} />
+      ) : (
+        <p className="pr-loading">Loading…</p>
+      )}
+    </>
+  );
+}
+
 /** Copies a value (a DNS record, the webhook address) and says so to screen readers too. */
 export function CopyButton({ value, label }: { value: string; label: string }) {
   const [copied, setCopied] = useState<boolean | undefined>();
