@@ -237,13 +237,15 @@ export function createAdminPages({
 
   pages.get('/signin', async (c) => {
     if (!(await staff.hasOwner())) return c.redirect('/admin/setup', 302);
-    if (c.get('staff')) return c.redirect('/admin', 302);
-    return c.html(signInPage(csrfToken(c, secureCookies)));
+    const next = adminScreen(c.req.query('next'));
+    if (c.get('staff')) return c.redirect(next, 302);
+    return c.html(signInPage(csrfToken(c, secureCookies), '', undefined, next));
   });
 
   pages.post('/signin', async (c) => {
     const form = await c.req.parseBody();
     const email = formString(form, 'email');
+    const next = adminScreen(formString(form, 'next'));
     try {
       const result = await staff.signIn({
         email,
@@ -253,10 +255,13 @@ export function createAdminPages({
         previousSessionToken: sessionToken(c),
       });
       setSessionCookie(c, result.token, secureCookies);
-      return c.redirect('/admin', 303);
+      return c.redirect(next, 303);
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
-      return c.html(signInPage(csrfToken(c, secureCookies), email, error.message), error.status);
+      return c.html(
+        signInPage(csrfToken(c, secureCookies), email, error.message, next),
+        error.status,
+      );
     }
   });
 
@@ -387,7 +392,16 @@ export function createAdminPages({
   // Every other path under /admin is a screen of the admin app, which routes in the browser.
   const app = async (c: Context<AdminEnv>) => {
     const me = c.get('staff');
-    if (!me) return c.redirect((await staff.hasOwner()) ? '/admin/signin' : '/admin/setup', 302);
+    if (!me) {
+      if (!(await staff.hasOwner())) return c.redirect('/admin/setup', 302);
+      // Back to this screen after signing in (a bookmarked send, a link from a colleague).
+      const url = new URL(c.req.url);
+      const here = `${url.pathname}${url.search}`;
+      return c.redirect(
+        here === '/admin' ? '/admin/signin' : `/admin/signin?next=${encodeURIComponent(here)}`,
+        302,
+      );
+    }
     const csrf = csrfToken(c, secureCookies);
     if (shell?.built) {
       return c.html(
@@ -400,4 +414,14 @@ export function createAdminPages({
   pages.get('/*', app);
 
   return pages;
+}
+
+/**
+ * Where to go after signing in: an admin screen on this site, never elsewhere. A `next`
+ * that is not a plain path under /admin (another host, `//evil`, a scheme) opens /admin.
+ */
+export function adminScreen(next: string | undefined): string {
+  if (!next || !/^\/admin(\/[\w\-./%?=&]*)?$/.test(next) || next.includes('//')) return '/admin';
+  if (/^\/admin\/(signin|signout|setup)\b/.test(next)) return '/admin';
+  return next;
 }

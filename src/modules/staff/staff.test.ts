@@ -23,6 +23,8 @@ import {
   withoutCsrf,
 } from '../../../test/support/fixtures.js';
 
+import { adminScreen } from './staff.routes.js';
+
 const NEW_PASSWORD = 'an entirely new passphrase';
 const DAY = 24 * 60 * MINUTE;
 
@@ -169,6 +171,48 @@ describe.each(engines)('staff on %s', (dialect) => {
     });
 
     describe('signing in', () => {
+      it('returns a signed-out visitor to the admin screen they asked for, and only there', async () => {
+        const { email } = await addStaff(t, owner, 'editor');
+        const browser = await visitor(t, '10.1.0.9');
+        const asked = await browser.get('/admin/sends/s-123?tab=report');
+        expect(asked.status).toBe(302);
+        const location = asked.headers.get('location')!;
+        expect(location).toBe('/admin/signin?next=%2Fadmin%2Fsends%2Fs-123%3Ftab%3Dreport');
+        const formPage = await (await browser.get(location)).text();
+        expect(formPage).toContain('name="next" value="/admin/sends/s-123?tab=report"');
+        const csrf = /name="_csrf" value="([^"]+)"/.exec(formPage)![1]!;
+        const signIn = (next: string) =>
+          browser.post(
+            '/admin/signin',
+            new URLSearchParams({ _csrf: csrf, email, password: STAFF_PASSWORD, next }),
+          );
+        const wrong = await browser.post(
+          '/admin/signin',
+          new URLSearchParams({ _csrf: csrf, email, password: 'wrong', next: '/admin/members' }),
+        );
+        expect(await wrong.text()).toContain('name="next" value="/admin/members"');
+        const res = await signIn('/admin/sends/s-123?tab=report');
+        expect(res.status).toBe(303);
+        expect(res.headers.get('location')).toBe('/admin/sends/s-123?tab=report');
+        // Signed in, the sign-in page sends them straight on.
+        const again = await browser.get('/admin/signin?next=%2Fadmin%2Fsettings');
+        expect(again.headers.get('location')).toBe('/admin/settings');
+      });
+
+      it.each([
+        ['https://evil.example/admin', '/admin'],
+        ['//evil.example/admin', '/admin'],
+        ['/admin//evil.example', '/admin'],
+        ['/adminx', '/admin'],
+        ['/api/admin/tokens', '/admin'],
+        ['/admin/signout', '/admin'],
+        ['/admin/posts/p1', '/admin/posts/p1'],
+        ['/admin', '/admin'],
+        [undefined, '/admin'],
+      ])('opens a safe screen after signing in for next=%s', (next, expected) => {
+        expect(adminScreen(next)).toBe(expected);
+      });
+
       it('gives a wrong password and an unknown email the same 401', async () => {
         const { email } = await addStaff(t, owner, 'author');
         const wrongPassword = await (

@@ -130,13 +130,15 @@ export function setupPage(
   );
 }
 
-export function signInPage(csrf: string, email = '', error?: string): string {
+/** `next`: the admin screen to open after signing in (checked by the route). */
+export function signInPage(csrf: string, email = '', error?: string, next = ''): string {
   return page(
     'Sign in',
     html`<h1>Sign in</h1>
       ${errorBox(error)}
       <form method="post" action="/admin/signin">
         <input type="hidden" name="${CSRF_FIELD}" value="${csrf}" />
+        ${next ? html`<input type="hidden" name="next" value="${next}" />` : ''}
         <label for="email">Email</label>
         <input
           id="email"
