@@ -126,6 +126,12 @@ export function createMembersModule(deps: MembersModuleDeps) {
     db,
     clock,
     currency: deps.pledgeCurrency ?? (async () => 'USD'),
+    switch: {
+      get: async () => (await settings.get()).pledges_enabled,
+      set: async (enabled) => {
+        await settings.update({ pledges_enabled: enabled });
+      },
+    },
   });
   const service = new MembersService({
     db,

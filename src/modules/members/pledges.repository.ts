@@ -55,34 +55,3 @@ export const activePledgeTotals = (db: Db) =>
     .where('status', '=', 'active')
     .groupBy(['currency', 'interval'])
     .execute();
-
-/**
- * Whether readers may pledge: a publication-wide switch, kept with the publication's other
- * settings. The settings module reads only the keys it defines, so this one stays ours.
- */
-const PLEDGES_ENABLED_KEY = 'pledges_enabled';
-
-/** Undefined when staff never set it. */
-export async function readPledgesEnabled(db: Db): Promise<boolean | undefined> {
-  const row = await db
-    .selectFrom('settings')
-    .select('value')
-    .where('key', '=', PLEDGES_ENABLED_KEY)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  try {
-    const value: unknown = JSON.parse(row.value);
-    return typeof value === 'boolean' ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function writePledgesEnabled(db: Db, enabled: boolean): Promise<void> {
-  const value = JSON.stringify(enabled);
-  await db
-    .insertInto('settings')
-    .values({ key: PLEDGES_ENABLED_KEY, value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-    .execute();
-}

@@ -116,6 +116,11 @@ export interface PledgesServiceDeps {
   clock: Clock;
   /** ISO code new pledges are made in. */
   currency: () => Promise<string>;
+  /** The publication's switch for pledges, kept with its other settings. */
+  switch: {
+    get(): Promise<boolean>;
+    set(enabled: boolean): Promise<void>;
+  };
 }
 
 /**
@@ -140,11 +145,11 @@ export class PledgesService {
    * their makers can still withdraw them).
    */
   async enabled(): Promise<boolean> {
-    return (await repo.readPledgesEnabled(this.deps.db)) ?? true;
+    return this.deps.switch.get();
   }
 
   async setEnabled(enabled: boolean): Promise<boolean> {
-    await repo.writePledgesEnabled(this.deps.db, enabled);
+    await this.deps.switch.set(enabled);
     return enabled;
   }
 

@@ -30,6 +30,8 @@ const fields = {
     .trim()
     .toUpperCase()
     .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code like USD or EUR'),
+  /** Whether readers may make or change a pledge (the members module honours it). */
+  pledges_enabled: z.boolean(),
 };
 
 export const siteSettingsSchema = z.object(fields);
@@ -50,6 +52,7 @@ export const defaultSiteSettings: SiteSettings = {
   posts_per_page: 10,
   twitter_handle: null,
   currency: 'USD',
+  pledges_enabled: true,
 };
 
 /** PATCH body: any subset; unknown keys are an error that names them. */
