@@ -267,11 +267,18 @@ function EmailPreview({ postId }: { postId: string }) {
   const [reader, setReader] = useState<'free' | 'paid'>('paid');
   const [width, setWidth] = useState<'desktop' | 'phone'>('desktop');
   const [html, setHtml] = useState<string | undefined>();
+  const [clippedAt, setClippedAt] = useState<number | undefined>();
   useEffect(() => {
     if (!open) return;
     setHtml(undefined);
-    get<{ preview: { html: string } }>(`/sends/preview?post_id=${postId}&reader=${reader}`)
-      .then((r) => setHtml(r.preview.html))
+    setClippedAt(undefined);
+    get<{ preview: { html: string; html_bytes: number; gmail_clips: boolean } }>(
+      `/sends/preview?post_id=${postId}&reader=${reader}`,
+    )
+      .then((r) => {
+        setHtml(r.preview.html);
+        setClippedAt(r.preview.gmail_clips ? r.preview.html_bytes : undefined);
+      })
       .catch((e: unknown) => setHtml(`<p>${e instanceof Error ? e.message : String(e)}</p>`));
   }, [open, reader, postId]);
   if (!open) {
@@ -301,6 +308,13 @@ function EmailPreview({ postId }: { postId: string }) {
           <option value="phone">Phone</option>
         </select>
       </div>
+      {clippedAt !== undefined && (
+        <p role="note" className="pr-warning">
+          This email is {Math.round(clippedAt / 1024)} KB. Gmail shows the first 102 KB and hides
+          the rest, the unsubscribe link included, behind “View entire message”. Readers can still
+          open it whole there, or read the post on the web.
+        </p>
+      )}
       {html === undefined ? (
         <p className="pr-loading">Rendering…</p>
       ) : (

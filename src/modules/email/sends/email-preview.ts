@@ -6,6 +6,12 @@ export type PreviewDeps = Pick<SendsServiceDeps, 'posts' | 'settings'> & {
   config: { publicUrl: string };
 };
 
+/**
+ * Gmail shows an email's first 102 KB of HTML and hides the rest behind "View entire
+ * message", unsubscribe link included. A pasted transcript can cross it; the preview says so.
+ */
+export const GMAIL_CLIP_BYTES = 102 * 1024;
+
 /** Who the preview is for: a free member gets the paywall's preview of a paid post. */
 export type PreviewReader = 'free' | 'paid';
 
@@ -16,7 +22,14 @@ export type PreviewReader = 'free' | 'paid';
 export async function previewEmail(
   deps: PreviewDeps,
   input: { postId: string; reader: PreviewReader },
-): Promise<{ subject: string; html: string; text: string }> {
+): Promise<{
+  subject: string;
+  html: string;
+  text: string;
+  /** The HTML's size in bytes, and whether Gmail will clip it. */
+  html_bytes: number;
+  gmail_clips: boolean;
+}> {
   const site = deps.config.publicUrl.trim().replace(/\/+$/, '');
   const [post, settings] = await Promise.all([deps.posts.get(input.postId), deps.settings.get()]);
   const level: ReaderLevel = input.reader === 'paid' ? 'paid' : 'member';
@@ -36,5 +49,12 @@ export async function previewEmail(
     unsubscribeUrl: `${site}/unsubscribe`,
     manageUrl: `${site}/account`,
   });
-  return { subject: subjectOf(post), html: content.html, text: content.text };
+  const bytes = Buffer.byteLength(content.html, 'utf8');
+  return {
+    subject: subjectOf(post),
+    html: content.html,
+    text: content.text,
+    html_bytes: bytes,
+    gmail_clips: bytes > GMAIL_CLIP_BYTES,
+  };
 }
