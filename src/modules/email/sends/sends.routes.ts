@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { conflict } from '../../../platform/errors.js';
 import { readJson, readQuery } from '../../../platform/http/index.js';
 import {
   authenticate,
@@ -51,23 +50,18 @@ const testEmailBody = z.strictObject({
 
 export interface SendsApiDeps {
   staff: StaffService;
-  /** Unset when no newsletter transport is configured: every route answers 409. */
-  sends: SendsService | undefined;
-  testEmail: TestEmailDeps | undefined;
+  /** Sending without a transport is refused by the service, saying what to set up. */
+  sends: SendsService;
+  testEmail: TestEmailDeps;
   /** Rendering needs no transport: previews work before one is configured. */
   preview: PreviewDeps;
 }
-
-const noTransport = () =>
-  conflict(
-    'No newsletter transport is configured: set SMTP_URL (an SMTP relay) or POSTMARK_SERVER_TOKEN',
-  );
 
 /** `/api/admin/sends`: start newsletter sends, watch them, pause, resume or cancel them. */
 export function createSendsApi(deps: SendsApiDeps) {
   const api = new Hono<AdminEnv>();
   api.use('*', authenticate(deps.staff), requireStaff('editor'));
-  const sends = () => deps.sends ?? throwing(noTransport());
+  const { sends } = deps;
 
   api.get('/preview', async (c) => {
     const q = readQuery(c, previewQuery);
@@ -79,13 +73,13 @@ export function createSendsApi(deps: SendsApiDeps) {
   api.get('/audience', async (c) => {
     const q = readQuery(c, audienceQuery);
     return c.json({
-      audience: await sends().audience({ newsletterId: q.newsletter_id, segment: q.segment }),
+      audience: await sends.audience({ newsletterId: q.newsletter_id, segment: q.segment }),
     });
   });
 
   api.post('/test', async (c) => {
     const body = await readJson(c, testEmailBody);
-    await sendTestEmail(deps.testEmail ?? throwing(noTransport()), {
+    await sendTestEmail(deps.testEmail, {
       postId: body.post_id,
       to: body.to,
     });
@@ -94,8 +88,8 @@ export function createSendsApi(deps: SendsApiDeps) {
 
   api.post('/', async (c) => {
     const body = await readJson(c, createSendBody);
-    await sends().requireTransport();
-    const send = await sends().createSend({
+    await sends.requireTransport();
+    const send = await sends.createSend({
       postId: body.post_id,
       newsletterId: body.newsletter_id,
       segment: body.segment,
@@ -107,18 +101,18 @@ export function createSendsApi(deps: SendsApiDeps) {
 
   api.get('/', async (c) => {
     const q = readQuery(c, listQuery);
-    const page = await sends().list(q);
+    const page = await sends.list(q);
     return c.json({
       sends: page.items,
       meta: { page: page.page, limit: page.limit, pages: page.pages, total: page.total },
     });
   });
 
-  api.get('/:id', async (c) => c.json({ send: await sends().summary(c.req.param('id')) }));
+  api.get('/:id', async (c) => c.json({ send: await sends.summary(c.req.param('id')) }));
 
   api.get('/:id/failures', async (c) => {
     const q = readQuery(c, failuresQuery);
-    const page = await sends().failures(c.req.param('id'), q);
+    const page = await sends.failures(c.req.param('id'), q);
     return c.json({
       failures: page.items,
       meta: { page: page.page, limit: page.limit, pages: page.pages, total: page.total },
@@ -128,12 +122,8 @@ export function createSendsApi(deps: SendsApiDeps) {
   for (const action of ['pause', 'resume', 'cancel'] as const) {
     api.post(`/:id/${action}`, async (c) => {
       const id = c.req.param('id');
-      return c.json({ send: { id, ...(await sends()[action](id)) } });
+      return c.json({ send: { id, ...(await sends[action](id)) } });
     });
   }
   return api;
-}
-
-function throwing(error: Error): never {
-  throw error;
 }
