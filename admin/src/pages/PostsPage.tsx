@@ -174,7 +174,7 @@ export function PostsPage() {
       ) : list.posts.length === 0 ? (
         <p>No posts match.</p>
       ) : (
-        <table className="pr-table">
+        <table className="pr-table pr-posts-table">
           <thead>
             <tr>
               <th scope="col">

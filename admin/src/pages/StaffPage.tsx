@@ -78,7 +78,7 @@ export default function StaffPage() {
       {!people ? (
         <p className="pr-loading">Loading…</p>
       ) : (
-        <table className="pr-table pr-staff-list">
+        <table className="pr-table pr-table-cards pr-staff-list">
           <thead>
             <tr>
               <th scope="col">Name</th>

@@ -151,7 +151,7 @@ export function SendsList() {
               : 'Nothing sent yet. Publish a post with “Send it by email too” and its send appears here.'}
           </p>
         ) : (
-          <table className="pr-table pr-sends-table">
+          <table className="pr-table pr-table-cards pr-sends-table">
             <caption className="pr-visually-hidden">Newsletter sends, newest first</caption>
             <thead>
               <tr>

@@ -512,7 +512,7 @@ function DnsRecords({ email }: { email: EmailSettings }) {
           <p className="pr-muted">
             Add these at your domain’s DNS host. Changes can take a few hours to be seen.
           </p>
-          <table className="pr-table pr-set-table pr-set-dns">
+          <table className="pr-table pr-table-cards pr-set-table pr-set-dns">
             <caption className="pr-visually-hidden">DNS records</caption>
             <thead>
               <tr>

@@ -89,7 +89,7 @@ export function NewslettersSection({ headingRef }: SectionProps) {
           </p>
         )}
       </div>
-      <table className="pr-table pr-set-table">
+      <table className="pr-table pr-table-cards pr-set-table">
         <caption className="pr-visually-hidden">Newsletters</caption>
         <thead>
           <tr>

@@ -158,7 +158,7 @@ export function PlansSection({ headingRef }: SectionProps) {
       {tiers.length === 0 ? (
         <p>No plans yet: readers can only join free.</p>
       ) : (
-        <table className="pr-table pr-set-table">
+        <table className="pr-table pr-table-cards pr-set-table">
           <caption className="pr-visually-hidden">Plans</caption>
           <thead>
             <tr>

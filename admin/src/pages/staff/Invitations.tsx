@@ -135,7 +135,7 @@ export function Invitations() {
       ) : list.invitations.length === 0 ? (
         <p className="pr-muted">No open invitations.</p>
       ) : (
-        <table className="pr-table pr-invitations">
+        <table className="pr-table pr-table-cards pr-invitations">
           <thead>
             <tr>
               <th scope="col">Email</th>
